@@ -1,0 +1,37 @@
+import type { z } from 'zod';
+import { appCommands, appEvents } from './app';
+import { siteCommands, siteEvents } from './site';
+import { streamCommands, streamEvents } from './stream';
+
+export * from './errors';
+export * from './app';
+export * from './site';
+export * from './stream';
+export * from './wire';
+
+/** Every command the host answers, keyed `domain:verb`. */
+export const commands = {
+  ...appCommands,
+  ...siteCommands,
+  ...streamCommands,
+} as const;
+
+/** Every event the host pushes. */
+export const events = {
+  ...appEvents,
+  ...siteEvents,
+  ...streamEvents,
+} as const;
+
+export type CommandName = keyof typeof commands;
+export type EventName = keyof typeof events;
+
+/** The whole host API: arguments and result of each command. */
+export type HostApi = {
+  [K in CommandName]: { args: z.input<(typeof commands)[K]['args']>; result: z.output<(typeof commands)[K]['result']> };
+};
+
+/** Payload of each host event. */
+export type HostEvents = { [K in EventName]: z.output<(typeof events)[K]> };
+
+export const isCommandName = (s: string): s is CommandName => Object.hasOwn(commands, s);

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { command } from './define';
+
+/** A camera as the renderer sees it: no stream URLs, no credentials. */
+export const CameraView = z.object({
+  id: z.string(),
+  towerId: z.string(),
+  kind: z.enum(['visible', 'thermal']),
+  name: z.string(),
+  codec: z.enum(['h264', 'h265']),
+  hasSubStream: z.boolean(),
+  hasPtz: z.boolean(),
+});
+export type CameraView = z.infer<typeof CameraView>;
+
+export const TowerView = z.object({
+  id: z.string(),
+  name: z.string(),
+  lat: z.number(),
+  lon: z.number(),
+  groundElevation: z.number(),
+  mastHeight: z.number(),
+  northOffset: z.number(),
+  approximate: z.boolean(),
+  cameras: z.array(CameraView),
+});
+export type TowerView = z.infer<typeof TowerView>;
+
+export const WallView = z.object({
+  rows: z.number(),
+  columns: z.number(),
+  panelWidth: z.number(),
+  panelHeight: z.number(),
+  decoders: z.array(z.object({ id: z.string(), row: z.number(), column: z.number(), maxStreams: z.number() })),
+});
+
+/** The site as shown to operators. */
+export const SiteView = z.object({
+  id: z.string(),
+  name: z.string(),
+  simulated: z.boolean(),
+  timeZone: z.string(),
+  towers: z.array(TowerView),
+  wall: WallView.nullable(),
+});
+export type SiteView = z.infer<typeof SiteView>;
+
+export const siteCommands = {
+  'site:get': command(z.object({}).strict(), SiteView),
+} as const;
+
+export const siteEvents = {} as const;

@@ -1,0 +1,56 @@
+import { app, BrowserWindow, screen } from 'electron';
+import { join } from 'node:path';
+import { startHost, type RunningHost } from '../native/host/start';
+import { hardenSession, lockNavigation, secureWebPreferences } from './security';
+
+let host: RunningHost | undefined;
+
+async function createConsoleWindow(h: RunningHost): Promise<BrowserWindow> {
+  const primary = screen.getPrimaryDisplay();
+  const win = new BrowserWindow({
+    x: primary.workArea.x,
+    y: primary.workArea.y,
+    width: primary.workArea.width,
+    height: primary.workArea.height,
+    backgroundColor: '#0b0f14',
+    title: '指挥中心视频大屏',
+    show: false,
+    webPreferences: secureWebPreferences(join(__dirname, 'preload.js'), [`--skywatch-host=${h.url}`, `--skywatch-token=${h.token}`]),
+  });
+  lockNavigation(win.webContents, h.url);
+  win.once('ready-to-show', () => {
+    win.maximize();
+    win.show();
+  });
+  await win.loadURL(`${h.url}/`);
+  return win;
+}
+
+app.on('web-contents-created', (_e, contents) => {
+  if (host) lockNavigation(contents, host.url);
+});
+
+app.whenReady().then(async () => {
+  const staticDir = app.isPackaged ? join(process.resourcesPath, 'renderer') : join(__dirname, '../../dist/renderer');
+  host = await startHost({ staticDir, ...(process.env.SITE_FILE ? { siteFile: process.env.SITE_FILE } : {}) });
+  hardenSession(host.url);
+  await createConsoleWindow(host);
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0 && host) void createConsoleWindow(host);
+  });
+}).catch((e: unknown) => {
+  console.error('failed to start:', e);
+  app.exit(1);
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+let quitting = false;
+app.on('before-quit', (event) => {
+  if (quitting || !host) return;
+  quitting = true;
+  event.preventDefault();
+  void host.close().finally(() => app.quit());
+});

@@ -1,0 +1,62 @@
+import { session, shell, type BrowserWindowConstructorOptions, type WebContents } from 'electron';
+
+/** CSP of every window: no eval, no remote code; media and sockets only to the host. */
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob:",
+  "connect-src 'self' ws: wss:",
+  "worker-src 'self' blob:",
+  "font-src 'self' data:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** The web preferences every window gets: isolated, sandboxed, no Node in the page. */
+export function secureWebPreferences(preload: string, extraArgs: string[]): BrowserWindowConstructorOptions['webPreferences'] {
+  return {
+    preload,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    experimentalFeatures: false,
+    webviewTag: false,
+    spellcheck: false,
+    backgroundThrottling: false,
+    autoplayPolicy: 'no-user-gesture-required',
+    additionalArguments: extraArgs,
+  };
+}
+
+/** Session-wide rules: CSP on every response, no permission unless listed. */
+export function hardenSession(hostOrigin: string): void {
+  const ses = session.defaultSession;
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+  });
+  // Camera and microphone are for the video conference; everything else is refused.
+  const allowed = new Set(['media', 'fullscreen']);
+  ses.setPermissionRequestHandler((wc, permission, callback) => {
+    callback(allowed.has(permission) && wc.getURL().startsWith(hostOrigin));
+  });
+  ses.setPermissionCheckHandler((_wc, permission, origin) => allowed.has(permission) && origin.startsWith(hostOrigin));
+}
+
+/** No navigation away from the host and no new windows; external links open in the system browser. */
+export function lockNavigation(contents: WebContents, hostOrigin: string): void {
+  contents.on('will-navigate', (event, url) => {
+    if (!url.startsWith(hostOrigin)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    if (/^https?:\/\//.test(url) && !url.startsWith(hostOrigin)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+}

@@ -1,0 +1,72 @@
+import { type z } from 'zod';
+import {
+  ClientMessage,
+  commands,
+  HostFailure,
+  isCommandName,
+  MAX_MESSAGE_BYTES,
+  type HostError,
+  type ServerMessage,
+} from '../../common/contract';
+import { formatPath } from '../../common/site';
+import type { CallContext, HandlerRegistry } from './registry';
+
+export type Logger = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+
+const issuesOf = (err: z.ZodError) => err.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+
+/**
+ * Turns one raw inbound message into exactly one reply. Never throws: malformed JSON, unknown
+ * commands, bad arguments and handler failures all become typed error replies.
+ */
+export async function dispatch(raw: string | Buffer, registry: HandlerRegistry, ctx: CallContext, log: Logger): Promise<ServerMessage> {
+  const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
+  if (size > MAX_MESSAGE_BYTES) {
+    log('warn', `client ${ctx.clientId}: message of ${size} bytes refused (limit ${MAX_MESSAGE_BYTES})`);
+    return { t: 'error', error: { code: 'bad_message', message: `message too large: ${size} bytes, limit ${MAX_MESSAGE_BYTES}` } };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
+  } catch (e) {
+    log('warn', `client ${ctx.clientId}: malformed JSON: ${(e as Error).message}`);
+    return { t: 'error', error: { code: 'bad_message', message: `malformed JSON: ${(e as Error).message}` } };
+  }
+  const msg = ClientMessage.safeParse(json);
+  if (!msg.success) {
+    const id = typeof json === 'object' && json !== null && typeof (json as { id?: unknown }).id === 'number' ? (json as { id: number }).id : undefined;
+    const error: HostError = { code: 'bad_message', message: 'message does not match the protocol', issues: issuesOf(msg.error) };
+    log('warn', `client ${ctx.clientId}: bad message: ${error.issues?.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    return id === undefined ? { t: 'error', error } : { t: 'result', id, ok: false, error };
+  }
+  const { id, name, args } = msg.data;
+  if (!isCommandName(name)) {
+    log('warn', `client ${ctx.clientId}: unknown command ${JSON.stringify(name)}`);
+    return { t: 'result', id, ok: false, error: { code: 'unknown_command', message: `unknown command: ${name}` } };
+  }
+  const spec = commands[name];
+  const parsedArgs = spec.args.safeParse(args ?? {});
+  if (!parsedArgs.success) {
+    const issues = issuesOf(parsedArgs.error);
+    log('warn', `client ${ctx.clientId}: ${name}: invalid arguments: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    return { t: 'result', id, ok: false, error: { code: 'invalid_args', message: `invalid arguments for ${name}`, issues } };
+  }
+  const handler = registry.get(name);
+  if (!handler) {
+    return { t: 'result', id, ok: false, error: { code: 'unavailable', message: `${name} is not available on this host` } };
+  }
+  try {
+    const value: unknown = await (handler as (a: unknown, c: CallContext) => unknown)(parsedArgs.data, ctx);
+    // Results are checked too, so a handler bug shows up as a clear error rather than a confused renderer.
+    const checked = spec.result.safeParse(value);
+    if (!checked.success) {
+      log('error', `${name}: handler returned a result that does not match the contract: ${issuesOf(checked.error).map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+      return { t: 'result', id, ok: false, error: { code: 'internal', message: `${name} produced an invalid result` } };
+    }
+    return { t: 'result', id, ok: true, value: checked.data };
+  } catch (e) {
+    if (e instanceof HostFailure) return { t: 'result', id, ok: false, error: e.toJSON() };
+    log('error', `${name}: ${(e as Error).stack ?? String(e)}`);
+    return { t: 'result', id, ok: false, error: { code: 'internal', message: `${name} failed: ${(e as Error).message}` } };
+  }
+}

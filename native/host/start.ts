@@ -1,0 +1,116 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SiteConfig } from '../../common/site';
+import { appHandlers } from '../app/handlers';
+import { startCameraProber } from '../health/camera-probe';
+import { loadSiteFile } from '../site/load';
+import { siteHandlers } from '../site/handlers';
+import { resolveStreamUrl } from '../site/view';
+import { startSimulator, type Simulator } from '../sim/simulator';
+import { createStreamGateway } from '../streams/gateway';
+import { streamHandlers } from '../streams/handlers';
+import type { Logger } from './dispatch';
+import { EventBus } from './event-bus';
+import { createLogger } from './log';
+import { HandlerRegistry } from './registry';
+import { startHostServer } from './server';
+
+export const VERSION = '0.1.0';
+
+export interface HostOptions {
+  /** Site file (JSON or YAML). Without one the host starts the built-in simulated site. */
+  siteFile?: string;
+  host?: string;
+  port?: number;
+  token?: string;
+  /** Built renderer to serve; defaults to dist/renderer when it exists. */
+  staticDir?: string | null;
+  /** Linger of idle upstream streams, ms. */
+  streamLingerMs?: number;
+  log?: Logger;
+}
+
+/** A running host: its URL, token, the site it serves, and how to stop it. */
+export interface RunningHost {
+  url: string;
+  port: number;
+  token: string;
+  site: SiteConfig;
+  simulator?: Simulator;
+  close(): Promise<void>;
+}
+
+export function defaultStaticDir(): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [resolve(here, '../../dist/renderer'), resolve(process.cwd(), 'dist/renderer')];
+  return candidates.find((d) => existsSync(join(d, 'index.html')));
+}
+
+/**
+ * The composition root: loads the site (or starts the simulator), wires the domains to the bus
+ * and starts the HTTP/WebSocket server. Electron's main process and `npm run web` both call this.
+ */
+export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
+  const log = opts.log ?? createLogger('host');
+  const startedAt = Date.now();
+  let simulator: Simulator | undefined;
+  let site: SiteConfig;
+  if (opts.siteFile) {
+    site = await loadSiteFile(opts.siteFile);
+    log('info', `site ${site.site.id} (${site.site.name}) loaded from ${opts.siteFile}: ${site.towers.length} towers`);
+  } else {
+    simulator = await startSimulator({ host: '127.0.0.1', log: createLogger('sim') });
+    site = simulator.site;
+    log('info', `no site file: started the built-in simulated site (${site.towers.length} towers, RTSP at ${simulator.rtspBase})`);
+  }
+
+  const bus = new EventBus();
+  const registry = new HandlerRegistry();
+  const gateway = createStreamGateway({
+    resolve: (key) => {
+      const url = resolveStreamUrl(site, key);
+      return url ? { url } : undefined;
+    },
+    lingerMs: opts.streamLingerMs ?? 10_000,
+    log: createLogger('streams'),
+  });
+  gateway.on('state', (info) => bus.emit('stream:state', info));
+
+  const cameras = site.towers.flatMap((t) => t.cameras.map((c) => ({ id: c.id, url: c.streams.main })));
+  const prober = startCameraProber({ cameras, onChange: (s) => bus.emit('camera:status', s) });
+
+  registry.register(appHandlers(site, VERSION, startedAt));
+  registry.register(siteHandlers(site));
+  registry.register(streamHandlers(gateway, prober));
+
+  const server = await startHostServer({
+    host: opts.host ?? '127.0.0.1',
+    port: opts.port ?? 0,
+    ...(opts.token ? { token: opts.token } : {}),
+    ...(opts.staticDir === null ? {} : { staticDir: opts.staticDir ?? defaultStaticDir() }),
+    registry,
+    bus,
+    media: gateway,
+    log,
+  });
+  const tick = setInterval(() => bus.emit('app:tick', { hostTime: Date.now() }), 5000);
+  tick.unref();
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: server.url,
+    port: server.port,
+    token: server.token,
+    site,
+    ...(simulator ? { simulator } : {}),
+    close: () =>
+      (closing ??= (async () => {
+        clearInterval(tick);
+        prober.stop();
+        await server.close();
+        await gateway.close();
+        await simulator?.close();
+      })()),
+  };
+}

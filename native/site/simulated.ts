@@ -1,0 +1,90 @@
+import type { SiteConfig } from '../../common/site';
+
+/**
+ * The 19 front-end sites of the first customer's tender. Positions are approximate
+ * demonstration positions in the hills of southern Liyang, Jiangsu — not survey data.
+ */
+export const SIMULATED_TOWERS: ReadonlyArray<{ id: string; name: string; lat: number; lon: number; elev: number; northOffset: number; power?: 'solar'; link: 'leased' | 'fibre' | 'bridge' }> = [
+  { id: 't01', name: '仙人山', lat: 31.2612, lon: 119.3555, elev: 352, northOffset: 0.8, link: 'leased' },
+  { id: 't02', name: '社渚镇', lat: 31.3368, lon: 119.2472, elev: 118, northOffset: -1.2, link: 'fibre' },
+  { id: 't03', name: '瓦屋山', lat: 31.1786, lon: 119.4032, elev: 488, northOffset: 2.1, link: 'bridge' },
+  { id: 't04', name: '丫髻山', lat: 31.2105, lon: 119.4478, elev: 401, northOffset: 0, link: 'leased' },
+  { id: 't05', name: '洋河工区', lat: 31.2391, lon: 119.2919, elev: 214, northOffset: -0.5, link: 'bridge' },
+  { id: 't06', name: '曹山', lat: 31.3089, lon: 119.2786, elev: 263, northOffset: 1.4, link: 'leased' },
+  { id: 't07', name: '金山', lat: 31.2854, lon: 119.4186, elev: 297, northOffset: 0.3, power: 'solar', link: 'bridge' },
+  { id: 't08', name: '十思园', lat: 31.2489, lon: 119.4671, elev: 176, northOffset: -2.0, link: 'fibre' },
+  { id: 't09', name: '毛尖花红', lat: 31.1923, lon: 119.3347, elev: 332, northOffset: 0.6, link: 'leased' },
+  { id: 't10', name: '第一峰', lat: 31.1547, lon: 119.4729, elev: 531, northOffset: -0.9, link: 'bridge' },
+  { id: 't11', name: '落马岭', lat: 31.1702, lon: 119.5215, elev: 446, northOffset: 1.7, link: 'leased' },
+  { id: 't12', name: '松林北山', lat: 31.2278, lon: 119.5089, elev: 268, northOffset: 0.2, link: 'leased' },
+  { id: 't13', name: '西岕村后', lat: 31.1398, lon: 119.4268, elev: 384, northOffset: -1.6, link: 'bridge' },
+  { id: 't14', name: '横涧林场', lat: 31.2017, lon: 119.5562, elev: 309, northOffset: 0.9, link: 'leased' },
+  { id: 't15', name: '剥虎岕', lat: 31.1281, lon: 119.4896, elev: 417, northOffset: -0.3, link: 'bridge' },
+  { id: 't16', name: '通用山庄', lat: 31.2684, lon: 119.4967, elev: 142, northOffset: 1.1, link: 'fibre' },
+  { id: 't17', name: '龙潭林场', lat: 31.1594, lon: 119.3791, elev: 356, northOffset: -0.7, link: 'leased' },
+  { id: 't18', name: '河岕南', lat: 31.2203, lon: 119.3712, elev: 238, northOffset: 2.4, link: 'bridge' },
+  { id: 't19', name: '老鸭浪', lat: 31.1855, lon: 119.2853, elev: 291, northOffset: -1.1, link: 'leased' },
+];
+
+export interface SimulatedSiteEndpoints {
+  /** Base of the simulator's RTSP server, e.g. `rtsp://127.0.0.1:8554`. */
+  rtspBase: string;
+}
+
+/** Builds the site file of the built-in simulated site, pointing at a running simulator. */
+export function buildSimulatedSite(ep: SimulatedSiteEndpoints): SiteConfig {
+  const visibleLens = { sensorWidthMm: 7.18, sensorHeightMm: 5.32, focalMinMm: 10, focalMaxMm: 350 };
+  // 384x288 microbolometer, 17 µm pitch, fixed 35 mm lens.
+  const thermalLens = { sensorWidthMm: 6.528, sensorHeightMm: 4.896, focalMinMm: 35, focalMaxMm: 35 };
+  const decoders = [];
+  for (let row = 0; row < 3; row++) {
+    for (let column = 0; column < 5; column++) {
+      const n = row * 5 + column + 1;
+      decoders.push({ id: `d${String(n).padStart(2, '0')}`, row, column, driver: 'software' as const, maxStreams: 4 });
+    }
+  }
+  return {
+    site: {
+      id: 'liyang-sim',
+      name: '溧阳市森林防火监控中心（模拟）',
+      timeZone: 'Asia/Shanghai',
+      center: { lat: 31.23, lon: 119.41 },
+      simulated: true,
+    },
+    towers: SIMULATED_TOWERS.map((t) => ({
+      id: t.id,
+      name: t.name,
+      lat: t.lat,
+      lon: t.lon,
+      groundElevation: t.elev,
+      mastHeight: 25,
+      northOffset: t.northOffset,
+      approximate: true,
+      power: t.power ?? 'mains',
+      link: { kind: t.link, bandwidthMbps: t.link === 'fibre' ? 100 : t.link === 'bridge' ? 50 : 20 },
+      cameras: (['visible', 'thermal'] as const).map((kind) => ({
+        id: `${t.id}-${kind}`,
+        kind,
+        codec: 'h264' as const,
+        streams: { main: `${ep.rtspBase}/${t.id}/${kind}/main`, sub: `${ep.rtspBase}/${t.id}/${kind}/sub` },
+        lens: kind === 'visible' ? visibleLens : thermalLens,
+      })),
+      detector: { id: `${t.id}-fd` },
+      weatherStation: { id: `${t.id}-ws` },
+    })),
+    wall: {
+      rows: 3,
+      columns: 5,
+      panel: { width: 1920, height: 1080, bezelMm: 3.5, diagonalInch: 55 },
+      decoders,
+    },
+    credentials: [],
+    places: [
+      { name: '天目湖', lat: 31.305, lon: 119.433 },
+      { name: '南山竹海', lat: 31.178, lon: 119.462 },
+      { name: '戴埠镇', lat: 31.233, lon: 119.475 },
+      { name: '社渚镇', lat: 31.337, lon: 119.251 },
+      { name: '平桥', lat: 31.283, lon: 119.372 },
+    ],
+  };
+}

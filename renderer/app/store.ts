@@ -1,0 +1,13 @@
+import { create } from 'zustand';
+import { createCameraSlice, type CameraSlice } from '../cameras/camera-slice';
+import { createVideoSlice, type VideoSlice } from '../video/video-slice';
+import { createAppSlice, type AppSlice } from './app-slice';
+
+/** The one renderer store, built from per-domain slices. */
+export type AppState = AppSlice & CameraSlice & VideoSlice;
+
+export const useAppStore = create<AppState>()((...a) => ({
+  ...createAppSlice(...a),
+  ...createCameraSlice(...a),
+  ...createVideoSlice(...a),
+}));

@@ -1,0 +1,32 @@
+/** Simplified Chinese — the primary language. Every UI string has a key here. */
+export const zhCN = {
+  'app.title': '指挥中心视频大屏',
+  'app.simulated': '模拟站点',
+  'link.open': '主机已连接',
+  'link.connecting': '正在连接主机…',
+  'link.closed': '主机连接中断',
+  'tree.title': '监控点位',
+  'tree.search': '搜索点位或摄像机',
+  'tree.online': '在线',
+  'tree.offline': '离线',
+  'tree.unknown': '未知',
+  'tree.count': '{online}/{total} 在线',
+  'camera.visible': '可见光',
+  'camera.thermal': '热成像',
+  'grid.layout': '画面分割',
+  'grid.clear': '清空画面',
+  'tile.empty': '拖入摄像机或双击左侧列表',
+  'tile.connecting': '正在连接…',
+  'tile.playing': '播放中',
+  'tile.stalled': '信号中断，正在重连…',
+  'tile.error': '无法播放',
+  'tile.unsupported': '此浏览器不支持该视频格式',
+  'tile.close': '关闭画面',
+  'tile.maximize': '双击最大化 / 还原',
+  'tile.main': '主码流',
+  'tile.sub': '子码流',
+  'status.clock': '主机时间',
+  'status.lang': 'English',
+} as const;
+
+export type MessageKey = keyof typeof zhCN;

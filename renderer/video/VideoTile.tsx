@@ -1,0 +1,109 @@
+import { memo, useEffect, useRef, useState } from 'react';
+import { findCamera } from '../cameras/camera-slice';
+import { mediaWsUrl } from '../app/connection';
+import { useAppStore } from '../app/store';
+import { useT, type MessageKey } from '../i18n';
+import { LivePlayer, type PlayerState } from './live-player';
+
+export const CAMERA_DND_TYPE = 'application/x-skywatch-camera';
+
+const STATE_LABEL: Record<PlayerState, MessageKey> = {
+  connecting: 'tile.connecting',
+  playing: 'tile.playing',
+  stalled: 'tile.stalled',
+  unsupported: 'tile.unsupported',
+};
+
+interface Props {
+  index: number;
+  cameraId: string | null;
+  profile: 'main' | 'sub';
+}
+
+/** One video tile: plays a camera live, says what state it is in, accepts dropped cameras. */
+export const VideoTile = memo(function VideoTile({ index, cameraId, profile }: Props) {
+  const t = useT();
+  const videoRef = useRef<HTMLVideoElement>(null);
+  const [state, setState] = useState<PlayerState>('connecting');
+  const [dragOver, setDragOver] = useState(false);
+  const selected = useAppStore((s) => s.selectedTile === index);
+  const found = useAppStore((s) => (cameraId ? findCamera(s.site, cameraId) : undefined));
+  const stream = useAppStore((s) => (cameraId ? s.streams[`${cameraId}/${profile}`] : undefined));
+  const { assignCamera, clearTile, selectTile, toggleMaximize } = useAppStore.getState();
+
+  useEffect(() => {
+    const video = videoRef.current;
+    if (!cameraId || !video) return;
+    const player = new LivePlayer({ url: mediaWsUrl(cameraId, profile), video, onState: setState });
+    return () => {
+      player.destroy();
+      setState('connecting');
+    };
+  }, [cameraId, profile]);
+
+  const title = found
+    ? `${found.towerName} · ${t(found.camera.kind === 'visible' ? 'camera.visible' : 'camera.thermal')}`
+    : (cameraId ?? '');
+  const hover = stream
+    ? `${title}\n${t(profile === 'main' ? 'tile.main' : 'tile.sub')} · ${stream.state} · ${stream.stats.bitrateKbps.toFixed(0)} kbit/s · ${stream.stats.fps.toFixed(1)} fps · GOP ${stream.stats.gopFrames} · ${stream.stats.viewers} viewers`
+    : title;
+
+  return (
+    <div
+      className={`tile${selected ? ' selected' : ''}${dragOver ? ' drag-over' : ''}`}
+      data-testid={`tile-${index}`}
+      data-camera={cameraId ?? ''}
+      data-state={cameraId ? state : 'empty'}
+      onClick={() => selectTile(index)}
+      onDoubleClick={() => cameraId && toggleMaximize(index)}
+      onDragOver={(e) => {
+        if (e.dataTransfer.types.includes(CAMERA_DND_TYPE)) {
+          e.preventDefault();
+          e.dataTransfer.dropEffect = 'copy';
+          setDragOver(true);
+        }
+      }}
+      onDragLeave={() => setDragOver(false)}
+      onDrop={(e) => {
+        setDragOver(false);
+        const id = e.dataTransfer.getData(CAMERA_DND_TYPE);
+        if (id) {
+          e.preventDefault();
+          assignCamera(index, id);
+        }
+      }}
+      title={cameraId ? `${hover}\n${t('tile.maximize')}` : undefined}
+    >
+      {cameraId ? (
+        <>
+          <video ref={videoRef} muted autoPlay playsInline disablePictureInPicture />
+          <div className="tile-caption">
+            <span className={`kind-dot ${found?.camera.kind ?? ''}`} />
+            <span className="tile-title">{title}</span>
+            <span className="tile-profile">{t(profile === 'main' ? 'tile.main' : 'tile.sub')}</span>
+            <button
+              className="tile-close"
+              aria-label={t('tile.close')}
+              onClick={(e) => {
+                e.stopPropagation();
+                clearTile(index);
+              }}
+            >
+              ×
+            </button>
+          </div>
+          {state !== 'playing' && (
+            <div className={`tile-state ${state}`} role="status">
+              {t(STATE_LABEL[state])}
+            </div>
+          )}
+        </>
+      ) : (
+        <div className="tile-empty">
+          <span className="tile-number">{index + 1}</span>
+          <span>{t('tile.empty')}</span>
+        </div>
+      )}
+    </div>
+  );
+});

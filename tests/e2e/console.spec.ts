@@ -1,0 +1,58 @@
+import { consoleUrl, expect, test } from './fixtures';
+import { ConsolePage } from './pages/console.page';
+
+test('console shows the 19 towers of the simulated site with online state', async ({ page, host }) => {
+  const con = new ConsolePage(page);
+  await con.open(consoleUrl(host));
+  await expect(page.locator('[data-testid^="tower-"]')).toHaveCount(19);
+  await expect(page.getByTestId('tower-t01')).toContainText('仙人山');
+  await expect(page.getByTestId('tower-t19')).toContainText('老鸭浪');
+  await expect(page.getByTestId('tree-count')).toContainText('38/38', { timeout: 20_000 });
+  // The token is taken off the address bar once read.
+  expect(page.url()).not.toContain('token=');
+});
+
+test('a camera dragged onto a tile plays live video (frames advance)', async ({ page, host }, testInfo) => {
+  const con = new ConsolePage(page);
+  await con.open(consoleUrl(host));
+  await con.setLayout(4);
+  const t0 = Date.now();
+  await con.dragCameraToTile('t01-visible', 0);
+  await con.expectPlaying(0);
+  testInfo.annotations.push({ type: 'time-to-playing-ms', description: String(Date.now() - t0) });
+  await con.dragCameraToTile('t03-thermal', 1);
+  await con.expectPlaying(1);
+  await page.screenshot({ path: testInfo.outputPath('console-playing.png') });
+  if (process.env.UPDATE_README_SCREENSHOT) await page.screenshot({ path: 'docs/screenshot.png' });
+});
+
+test('double-click maximises a tile with the main stream and restores the grid', async ({ page, host }) => {
+  const con = new ConsolePage(page);
+  await con.open(consoleUrl(host));
+  await con.setLayout(9);
+  await con.dragCameraToTile('t02-visible', 0);
+  await expect(con.tile(0)).toContainText('子码流');
+  await con.expectPlaying(0);
+  await con.tile(0).dblclick();
+  await expect(page.locator('[data-testid^="tile-"]')).toHaveCount(1);
+  await expect(con.tile(0)).toContainText('主码流');
+  await con.expectPlaying(0);
+  await con.tile(0).dblclick();
+  await expect(page.locator('[data-testid^="tile-"]')).toHaveCount(9);
+});
+
+test('English can be switched on and the choice is kept', async ({ page, host }) => {
+  const con = new ConsolePage(page);
+  await con.open(consoleUrl(host));
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(page.getByRole('heading', { name: 'Sites' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Sites' })).toBeVisible();
+  await page.getByRole('button', { name: '中文' }).click();
+  await expect(page.getByRole('heading', { name: '监控点位' })).toBeVisible();
+});
+
+test('without the token the host refuses the API', async ({ page, host }) => {
+  const res = await page.request.get(`${host.url}/api/anything`);
+  expect(res.status()).toBe(401);
+});
