@@ -27,12 +27,13 @@ export const SIMULATED_TOWERS: ReadonlyArray<{ id: string; name: string; lat: nu
 ];
 
 export interface SimulatedSiteEndpoints {
-  /** Base of the simulator's RTSP server, e.g. `rtsp://127.0.0.1:8554`. */
-  rtspBase: string;
+  /** Base of a tower's RTSP server, e.g. `rtsp://127.0.0.1:8554` (each simulated tower has its own, like a real one). */
+  rtspBase: string | ((towerId: string) => string);
 }
 
 /** Builds the site file of the built-in simulated site, pointing at a running simulator. */
 export function buildSimulatedSite(ep: SimulatedSiteEndpoints): SiteConfig {
+  const base = typeof ep.rtspBase === 'string' ? () => ep.rtspBase as string : ep.rtspBase;
   const visibleLens = { sensorWidthMm: 7.18, sensorHeightMm: 5.32, focalMinMm: 10, focalMaxMm: 350 };
   // 384x288 microbolometer, 17 µm pitch, fixed 35 mm lens.
   const thermalLens = { sensorWidthMm: 6.528, sensorHeightMm: 4.896, focalMinMm: 35, focalMaxMm: 35 };
@@ -66,7 +67,7 @@ export function buildSimulatedSite(ep: SimulatedSiteEndpoints): SiteConfig {
         id: `${t.id}-${kind}`,
         kind,
         codec: 'h264' as const,
-        streams: { main: `${ep.rtspBase}/${t.id}/${kind}/main`, sub: `${ep.rtspBase}/${t.id}/${kind}/sub` },
+        streams: { main: `${base(t.id)}/${t.id}/${kind}/main`, sub: `${base(t.id)}/${t.id}/${kind}/sub` },
         lens: kind === 'visible' ? visibleLens : thermalLens,
       })),
       detector: { id: `${t.id}-fd` },

@@ -9,8 +9,8 @@ export function VideoGrid() {
   const tiles = useAppStore((s) => s.tiles);
   const maximized = useAppStore((s) => s.maximizedTile);
   const side = Math.sqrt(layout);
-  // Small tiles take the sub stream; a single or maximised tile takes the main stream.
-  const smallProfile = layout >= 9 ? 'sub' : 'main';
+  // Tiles of a split grid take the sub stream; a single or maximised tile takes the main stream.
+  const smallProfile = layout >= 4 ? 'sub' : 'main';
   const shown = maximized !== null ? [maximized] : Array.from({ length: layout }, (_, i) => i);
   const cols = maximized !== null ? 1 : side;
   return (

@@ -1,4 +1,4 @@
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { findCamera } from '../cameras/camera-slice';
 import { mediaWsUrl } from '../app/connection';
 import { useAppStore } from '../app/store';
@@ -27,7 +27,8 @@ export const VideoTile = memo(function VideoTile({ index, cameraId, profile }: P
   const [state, setState] = useState<PlayerState>('connecting');
   const [dragOver, setDragOver] = useState(false);
   const selected = useAppStore((s) => s.selectedTile === index);
-  const found = useAppStore((s) => (cameraId ? findCamera(s.site, cameraId) : undefined));
+  const site = useAppStore((s) => s.site);
+  const found = useMemo(() => (cameraId ? findCamera(site, cameraId) : undefined), [site, cameraId]);
   const stream = useAppStore((s) => (cameraId ? s.streams[`${cameraId}/${profile}`] : undefined));
   const { assignCamera, clearTile, selectTile, toggleMaximize } = useAppStore.getState();
 
@@ -76,7 +77,6 @@ export const VideoTile = memo(function VideoTile({ index, cameraId, profile }: P
     >
       {cameraId ? (
         <>
-          <video ref={videoRef} muted autoPlay playsInline disablePictureInPicture />
           <div className="tile-caption">
             <span className={`kind-dot ${found?.camera.kind ?? ''}`} />
             <span className="tile-title">{title}</span>
@@ -92,11 +92,14 @@ export const VideoTile = memo(function VideoTile({ index, cameraId, profile }: P
               ×
             </button>
           </div>
-          {state !== 'playing' && (
-            <div className={`tile-state ${state}`} role="status">
-              {t(STATE_LABEL[state])}
-            </div>
-          )}
+          <div className="tile-body">
+            <video ref={videoRef} muted autoPlay playsInline disablePictureInPicture />
+            {state !== 'playing' && (
+              <div className={`tile-state ${state}`} role="status">
+                {t(STATE_LABEL[state])}
+              </div>
+            )}
+          </div>
         </>
       ) : (
         <div className="tile-empty">
