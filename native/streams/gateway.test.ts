@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -318,7 +318,16 @@ describe('stream gateway', () => {
     expect(cycles).toBe(200);
     await until('all upstreams gone', () => h.gateway.list().length === 0 && ffmpegPids().length === 0, 5000);
     expect(pids.size).toBeGreaterThan(0);
-    for (const pid of pids) expect(existsSync(`/proc/${pid}`)).toBe(false);
+    // A pid counts as alive while it is a running (not zombie) ffmpeg; a reused pid is someone else.
+    const aliveFfmpeg = (pid: number) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return !/\) Z /.test(stat) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ffmpeg');
+      } catch {
+        return false;
+      }
+    };
+    await until('every upstream process has exited', () => [...pids].every((pid) => !aliveFfmpeg(pid)), 5000);
   }, 45_000);
 
   it('skips a slow viewer to the next keyframe without holding up the others, and drops it if it never recovers', async () => {

@@ -5,7 +5,8 @@ describe('buildFfmpegArgs', () => {
   it('adds RTSP transport options only for rtsp:// inputs', () => {
     const rtsp = buildFfmpegArgs({ url: 'rtsp://cam/stream1' }, 5000);
     expect(rtsp.join(' ')).toBe(
-      '-hide_banner -loglevel warning -nostdin -fflags nobuffer -rtsp_transport tcp -timeout 5000000 -i rtsp://cam/stream1 ' +
+      '-hide_banner -loglevel warning -nostdin -fflags nobuffer -rtsp_transport tcp -timeout 5000000 -analyzeduration 500000 -probesize 262144 ' +
+        '-i rtsp://cam/stream1 ' +
         '-map 0:v:0 -map 0:a? -c copy -flush_packets 1 -flvflags no_duration_filesize -f flv pipe:1',
     );
     const file = buildFfmpegArgs({ url: '/tmp/clip.mp4', inputArgs: ['-re', '-stream_loop', '-1'] });

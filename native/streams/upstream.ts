@@ -107,7 +107,9 @@ export function redactCredentials(text: string): string {
 export function buildFfmpegArgs(src: UpstreamSource, ioTimeoutMs = DEFAULT_UPSTREAM_TUNING.ioTimeoutMs): string[] {
   const us = String(Math.round(ioTimeoutMs * 1000));
   const args = ['-hide_banner', '-loglevel', 'warning', '-nostdin', '-fflags', 'nobuffer'];
-  if (/^rtsps?:\/\//i.test(src.url)) args.push('-rtsp_transport', 'tcp', '-timeout', us);
+  // A short probe: the SDP already carries the codec parameters, and every probed second is a second
+  // the operator waits for the first picture.
+  if (/^rtsps?:\/\//i.test(src.url)) args.push('-rtsp_transport', 'tcp', '-timeout', us, '-analyzeduration', '500000', '-probesize', '262144');
   else if (/^(rtmps?|https?|tcp|tls):\/\//i.test(src.url)) args.push('-rw_timeout', us);
   args.push(...(src.inputArgs ?? []), '-i', src.url, '-map', '0:v:0');
   if (src.audio === false) args.push('-an');

@@ -1,0 +1,63 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser } from '@playwright/test';
+
+/** One benchmark result row: what was measured, the figure, and the goal it is held against. */
+export interface BenchRow {
+  bench: string;
+  metric: string;
+  value: number;
+  unit: string;
+  goal?: string;
+  peer?: { name: string; value: number };
+}
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+export const percentile = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+};
+
+export function printTable(rows: BenchRow[]): void {
+  const lines = rows.map((r) => [
+    r.bench,
+    r.metric,
+    `${r.value.toFixed(r.value < 10 ? 2 : 0)} ${r.unit}`,
+    r.peer ? `${r.peer.name}: ${r.peer.value.toFixed(0)} ${r.unit} (x${(r.peer.value / r.value).toFixed(1)})` : '',
+    r.goal ?? '',
+  ]);
+  const head = ['bench', 'metric', 'value', 'peer (ratio)', 'goal'];
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  console.log(fmt(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const l of lines) console.log(fmt(l));
+}
+
+export function saveResults(name: string, rows: BenchRow[], extra: Record<string, unknown> = {}): string {
+  const dir = 'bench/results';
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ name, at: new Date().toISOString(), machine: { cpus: 2 }, rows, ...extra }, null, 2));
+  return file;
+}

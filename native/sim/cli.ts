@@ -1,0 +1,66 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLogger } from '../host/log';
+import { startControlServer } from './control';
+import { startSimulator } from './simulator';
+
+const USAGE = `npm run sim                      start the simulated site (RTSP cameras of 19 towers, control port)
+npm run sim -- status            what the running simulator is doing
+npm run sim -- link-down <tower> cut a tower's link (id like t01, or its name, e.g. 仙人山)
+npm run sim -- link-up <tower>   restore it
+options: --rtsp-port 8554 (first tower; tower i uses 8554+i)  --control-port 8660  --host 127.0.0.1`;
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      'rtsp-port': { type: 'string', default: '8554' },
+      'control-port': { type: 'string', default: '8660' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const control = `http://${values.host}:${values['control-port']}`;
+  const [cmd, arg] = positionals;
+  if (cmd) {
+    const call = async (method: string, path: string) => {
+      const r = await fetch(control + path, { method }).catch(() => undefined);
+      if (!r) throw new Error(`no simulator answers at ${control}; start one with \`npm run sim\``);
+      const body = (await r.json()) as unknown;
+      if (!r.ok) throw new Error(JSON.stringify(body));
+      console.log(JSON.stringify(body, null, 2));
+    };
+    if (cmd === 'status') await call('GET', '/status');
+    else if ((cmd === 'link-down' || cmd === 'link-up') && arg) await call('POST', `/towers/${encodeURIComponent(arg)}/link/${cmd === 'link-up' ? 'up' : 'down'}`);
+    else {
+      console.error(USAGE);
+      process.exitCode = 2;
+    }
+    return;
+  }
+
+  const log = createLogger('sim');
+  const sim = await startSimulator({ host: values.host, rtspBasePort: Number(values['rtsp-port']), log });
+  const ctl = await startControlServer(sim, values.host, Number(values['control-port']));
+  mkdirSync('.data', { recursive: true });
+  const siteFile = resolve('.data/sim-site.json');
+  writeFileSync(siteFile, JSON.stringify(sim.site, null, 2));
+  console.log(`Simulated site running: ${sim.site.towers.length} towers, RTSP from ${sim.rtspBase}, control on port ${ctl.port}.`);
+  console.log(`Site file for it: ${siteFile}\nPoint the app at it:  npm run web -- --site ${siteFile}`);
+  const stop = () => {
+    ctl.server.close();
+    void sim.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((e: unknown) => {
+  console.error((e as Error).message);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Simulator } from './simulator';
+
+/**
+ * The simulator's control port: what a test or a trainer uses to provoke events
+ * (`npm run sim -- link-down t01`). Plain HTTP/JSON on loopback.
+ */
+export async function startControlServer(sim: Simulator, host: string, port: number): Promise<{ port: number; server: Server }> {
+  const server = createServer((req, res) => {
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+    };
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const link = /^\/towers\/([A-Za-z0-9_-]+)\/link\/(up|down)$/.exec(url.pathname);
+    if (req.method === 'GET' && url.pathname === '/status') {
+      reply(200, { site: sim.site.site, towers: sim.towers() });
+      return;
+    }
+    if (req.method === 'POST' && link) {
+      const [, id, dir] = link;
+      const tower = sim.site.towers.find((t) => t.id === id || t.name === decodeURIComponent(id ?? ''));
+      if (!tower) {
+        reply(404, { error: `no tower ${id}` });
+        return;
+      }
+      sim.setTowerLink(tower.id, dir === 'up').then(
+        () => reply(200, { tower: tower.id, link: dir }),
+        (e: Error) => reply(500, { error: e.message }),
+      );
+      return;
+    }
+    reply(404, { error: `unknown control endpoint ${req.method} ${url.pathname}` });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return { port: (server.address() as AddressInfo).port, server };
+}

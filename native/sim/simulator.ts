@@ -1,0 +1,91 @@
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SiteConfig } from '../../common/site';
+import { buildSimulatedSite, SIMULATED_TOWERS } from '../site/simulated';
+import { createCameraSource } from './camera-source';
+import { RtspServer } from './rtsp-server';
+
+/** A simulated tower: its own RTSP endpoint (as a real tower has its own address) and cameras. */
+interface SimTower {
+  id: string;
+  name: string;
+  rtsp: RtspServer;
+  port: number;
+  /** false while its link is cut: the port refuses connections. */
+  linkUp: boolean;
+}
+
+export interface SimulatorOptions {
+  host?: string;
+  /** First RTSP port; tower i listens on basePort + i. 0 = ephemeral ports (tests, embedded use). */
+  rtspBasePort?: number;
+  /** Folder for pose files and other run-time state. */
+  stateDir?: string;
+  log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+}
+
+/** The site simulator: every device is a real network peer on loopback. */
+export interface Simulator {
+  readonly site: SiteConfig;
+  /** RTSP base of the first tower (for messages). */
+  readonly rtspBase: string;
+  /** Cuts or restores a tower's link: its RTSP port closes (connections refused) or opens again. */
+  setTowerLink(towerId: string, up: boolean): Promise<void>;
+  towers(): { id: string; name: string; port: number; linkUp: boolean; streams: ReturnType<RtspServer['stats']> }[];
+  close(): Promise<void>;
+}
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const host = opts.host ?? '127.0.0.1';
+  const log = opts.log ?? (() => undefined);
+  const stateDir = opts.stateDir ?? join(tmpdir(), `skywatch-sim-${process.pid}`);
+  mkdirSync(stateDir, { recursive: true });
+  const towers = new Map<string, SimTower>();
+
+  for (const [i, t] of SIMULATED_TOWERS.entries()) {
+    const rtsp = new RtspServer({ host, port: opts.rtspBasePort ? opts.rtspBasePort + i : 0, lingerMs: 5000, log: (m) => log('debug', `${t.id} rtsp: ${m}`) });
+    for (const kind of ['visible', 'thermal'] as const) {
+      for (const profile of ['main', 'sub'] as const) {
+        rtsp.addSource(
+          createCameraSource({
+            path: `/${t.id}/${kind}/${profile}`,
+            towerId: t.id,
+            towerName: t.name,
+            kind,
+            profile,
+            poseFile: join(stateDir, `${t.id}-${kind}.pose.txt`),
+            log: (m) => log('warn', `${t.id}/${kind}/${profile}: ${m}`),
+          }),
+        );
+      }
+    }
+    const { port } = await rtsp.listen();
+    towers.set(t.id, { id: t.id, name: t.name, rtsp, port, linkUp: true });
+  }
+
+  const site = buildSimulatedSite({ rtspBase: (id) => `rtsp://${host}:${towers.get(id)?.port ?? 0}` });
+  const first = [...towers.values()][0];
+
+  return {
+    site,
+    rtspBase: `rtsp://${host}:${first?.port ?? 0}`,
+    async setTowerLink(towerId, up) {
+      const t = towers.get(towerId);
+      if (!t) throw new Error(`no simulated tower ${towerId}`);
+      if (t.linkUp === up) return;
+      t.linkUp = up;
+      if (up) {
+        await t.rtsp.listen();
+        log('info', `tower ${towerId} (${t.name}): link restored`);
+      } else {
+        await t.rtsp.close();
+        log('info', `tower ${towerId} (${t.name}): link cut`);
+      }
+    },
+    towers: () => [...towers.values()].map((t) => ({ id: t.id, name: t.name, port: t.port, linkUp: t.linkUp, streams: t.rtsp.stats() })),
+    async close() {
+      await Promise.all([...towers.values()].map((t) => (t.linkUp ? t.rtsp.close() : Promise.resolve())));
+    },
+  };
+}
