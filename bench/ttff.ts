@@ -23,7 +23,7 @@ export async function benchTtff(trials = 5): Promise<BenchRow[]> {
         document.addEventListener('dblclick', () => { t0 = performance.now(); }, { capture: true, once: true });
         const deadline = setTimeout(() => reject(new Error('no frame within 15 s')), 15000);
         const poll = () => {
-          const v = document.querySelector('[data-testid="tile-0"] video');
+          const v = document.querySelector('[data-testid="tile-0"] video:not(.pending)');
           if (t0 && v) v.requestVideoFrameCallback(() => { clearTimeout(deadline); resolve(performance.now() - t0); });
           else requestAnimationFrame(poll);
         };

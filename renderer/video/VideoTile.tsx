@@ -3,7 +3,8 @@ import { findCamera } from '../cameras/camera-slice';
 import { mediaWsUrl } from '../app/connection';
 import { useAppStore } from '../app/store';
 import { useT, type MessageKey } from '../i18n';
-import { LivePlayer, type PlayerState } from './live-player';
+import type { PlayerState } from './live-player';
+import { TileStage } from './tile-stage';
 
 export const CAMERA_DND_TYPE = 'application/x-skywatch-camera';
 
@@ -23,7 +24,8 @@ interface Props {
 /** One video tile: plays a camera live, says what state it is in, accepts dropped cameras. */
 export const VideoTile = memo(function VideoTile({ index, cameraId, profile }: Props) {
   const t = useT();
-  const videoRef = useRef<HTMLVideoElement>(null);
+  const stageRef = useRef<HTMLDivElement>(null);
+  const stageHolder = useRef<TileStage | undefined>(undefined);
   const [state, setState] = useState<PlayerState>('connecting');
   const [dragOver, setDragOver] = useState(false);
   const selected = useAppStore((s) => s.selectedTile === index);
@@ -32,14 +34,21 @@ export const VideoTile = memo(function VideoTile({ index, cameraId, profile }: P
   const stream = useAppStore((s) => (cameraId ? s.streams[`${cameraId}/${profile}`] : undefined));
   const { assignCamera, clearTile, selectTile, toggleMaximize } = useAppStore.getState();
 
+  // One stage per camera: a profile change plays into the same stage, which swaps without a black frame.
   useEffect(() => {
-    const video = videoRef.current;
-    if (!cameraId || !video) return;
-    const player = new LivePlayer({ url: mediaWsUrl(cameraId, profile), video, onState: setState });
+    const el = stageRef.current;
+    if (!cameraId || !el) return;
+    const stage = new TileStage(el, setState);
+    stageHolder.current = stage;
     return () => {
-      player.destroy();
+      stage.destroy();
+      stageHolder.current = undefined;
       setState('connecting');
     };
+  }, [cameraId]);
+
+  useEffect(() => {
+    if (cameraId) stageHolder.current?.play(mediaWsUrl(cameraId, profile));
   }, [cameraId, profile]);
 
   const title = found
@@ -93,7 +102,7 @@ export const VideoTile = memo(function VideoTile({ index, cameraId, profile }: P
             </button>
           </div>
           <div className="tile-body">
-            <video ref={videoRef} muted autoPlay playsInline disablePictureInPicture />
+            <div className="tile-stage" ref={stageRef} data-testid={`stage-${index}`} />
             {state !== 'playing' && (
               <div className={`tile-state ${state}`} role="status">
                 {t(STATE_LABEL[state])}

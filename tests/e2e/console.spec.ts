@@ -26,17 +26,25 @@ test('a camera dragged onto a tile plays live video (frames advance)', async ({ 
   if (process.env.UPDATE_README_SCREENSHOT) await page.screenshot({ path: 'docs/screenshot.png' });
 });
 
-test('double-click maximises a tile with the main stream and restores the grid', async ({ page, host }) => {
+test('double-click maximises a tile with the main stream, without a black flash, and restores the grid', async ({ page, host }) => {
   const con = new ConsolePage(page);
   await con.open(consoleUrl(host));
   await con.setLayout(9);
   await con.dragCameraToTile('t02-visible', 0);
   await expect(con.tile(0)).toContainText('子码流');
   await con.expectPlaying(0);
+  // Record every state the tile passes through while it switches from the sub to the main stream.
+  await con.tile(0).evaluate((el) => {
+    const seen: string[] = [];
+    (window as unknown as { tileStates: string[] }).tileStates = seen;
+    new MutationObserver(() => seen.push(el.getAttribute('data-state') ?? '')).observe(el, { attributes: true, attributeFilter: ['data-state'] });
+  });
   await con.tile(0).dblclick();
   await expect(page.locator('[data-testid^="tile-"]')).toHaveCount(1);
   await expect(con.tile(0)).toContainText('主码流');
+  await expect(con.tile(0).locator('video')).toHaveCount(1, { timeout: 15_000 }); // the sub-stream layer is gone
   await con.expectPlaying(0);
+  expect(await page.evaluate(() => (window as unknown as { tileStates: string[] }).tileStates)).not.toContain('connecting');
   await con.tile(0).dblclick();
   await expect(page.locator('[data-testid^="tile-"]')).toHaveCount(9);
 });

@@ -30,7 +30,7 @@ export class ConsolePage {
   /** Decoded frame count of a tile's video element. */
   async frames(tile: number): Promise<number> {
     return this.tile(tile)
-      .locator('video')
+      .locator('video:not(.pending)')
       .evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames);
   }
 
