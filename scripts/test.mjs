@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 // `npm test`: the whole suite — lint (incl. folder import rules), type checks, unit + integration, browser end-to-end.
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+
+mkdirSync('test-results', { recursive: true });
+for (const f of ['test-results/vitest.json', 'test-results/playwright.json']) rmSync(f, { force: true });
+process.env.PLAYWRIGHT_JSON_OUTPUT_NAME = 'test-results/playwright.json';
 
 const steps = [
   ['system packages', process.execPath, ['scripts/ensure-system.mjs', '--for', 'test']],
   ['lint', 'npx', ['eslint', '.', '--max-warnings', '0']],
   ['typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
   ['typecheck electron/', 'npx', ['tsc', '-p', 'electron/tsconfig.json', '--noEmit']],
-  ['unit + integration', 'npx', ['vitest', 'run']],
+  ['unit + integration', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json']],
   ['build console', process.execPath, ['scripts/build-renderer-if-stale.mjs', '--force']],
-  ['end-to-end (Chromium)', 'npx', ['playwright', 'test']],
+  ['end-to-end (Chromium)', 'npx', ['playwright', 'test', '--reporter=list,json']],
 ];
 
 const only = process.argv.slice(2);
@@ -26,4 +31,21 @@ for (const [name, cmd, args] of steps) {
 console.log('\n=== summary ===');
 for (const r of results) console.log(`${r.ok ? 'PASS' : 'FAIL'}  ${r.name}  (${r.s} s)`);
 const failed = results.filter((r) => !r.ok).length;
+
+// One closing line over every test that ran, from the runners' own JSON reports.
+const counts = { passed: 0, failed: 0, skipped: 0 };
+if (existsSync('test-results/vitest.json')) {
+  const v = JSON.parse(readFileSync('test-results/vitest.json', 'utf8'));
+  counts.passed += v.numPassedTests ?? 0;
+  counts.failed += v.numFailedTests ?? 0;
+  counts.skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
+}
+if (existsSync('test-results/playwright.json')) {
+  const p = JSON.parse(readFileSync('test-results/playwright.json', 'utf8'));
+  counts.passed += (p.stats?.expected ?? 0) + (p.stats?.flaky ?? 0);
+  counts.failed += p.stats?.unexpected ?? 0;
+  counts.skipped += p.stats?.skipped ?? 0;
+}
+if (failed && counts.failed === 0) counts.failed = failed; // a step such as lint failed
+console.log(`\n${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
 process.exit(failed ? 1 : 0);

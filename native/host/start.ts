@@ -76,6 +76,11 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
     log: createLogger('streams'),
   });
   gateway.on('state', (info) => bus.emit('stream:state', info));
+  // Stats change with every frame; they cross to the renderer coalesced, every 2 s, for active streams only.
+  const statsTimer = setInterval(() => {
+    for (const info of gateway.list()) if (info.state !== 'idle') bus.emit('stream:state', info);
+  }, 2000);
+  statsTimer.unref();
 
   const cameras = site.towers.flatMap((t) => t.cameras.map((c) => ({ id: c.id, url: c.streams.main })));
   const prober = startCameraProber({ cameras, onChange: (s) => bus.emit('camera:status', s) });
@@ -107,6 +112,7 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
     close: () =>
       (closing ??= (async () => {
         clearInterval(tick);
+        clearInterval(statsTimer);
         prober.stop();
         await server.close();
         await gateway.close();

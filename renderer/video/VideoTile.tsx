@@ -1,10 +1,11 @@
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { findCamera } from '../cameras/camera-slice';
 import { mediaWsUrl } from '../app/connection';
 import { useAppStore } from '../app/store';
 import { useT, type MessageKey } from '../i18n';
 import type { PlayerState } from './live-player';
 import { TileStage } from './tile-stage';
+import { TileStats } from './TileStats';
 
 export const CAMERA_DND_TYPE = 'application/x-skywatch-camera';
 
@@ -28,6 +29,7 @@ export const VideoTile = memo(function VideoTile({ index, cameraId, profile }: P
   const stageHolder = useRef<TileStage | undefined>(undefined);
   const [state, setState] = useState<PlayerState>('connecting');
   const [dragOver, setDragOver] = useState(false);
+  const [hovered, setHovered] = useState(false);
   const selected = useAppStore((s) => s.selectedTile === index);
   const site = useAppStore((s) => s.site);
   const found = useMemo(() => (cameraId ? findCamera(site, cameraId) : undefined), [site, cameraId]);
@@ -54,9 +56,7 @@ export const VideoTile = memo(function VideoTile({ index, cameraId, profile }: P
   const title = found
     ? `${found.towerName} · ${t(found.camera.kind === 'visible' ? 'camera.visible' : 'camera.thermal')}`
     : (cameraId ?? '');
-  const hover = stream
-    ? `${title}\n${t(profile === 'main' ? 'tile.main' : 'tile.sub')} · ${stream.state} · ${stream.stats.bitrateKbps.toFixed(0)} kbit/s · ${stream.stats.fps.toFixed(1)} fps · GOP ${stream.stats.gopFrames} · ${stream.stats.viewers} viewers`
-    : title;
+  const playerStats = useCallback(() => stageHolder.current?.stats(), []);
 
   return (
     <div
@@ -82,7 +82,9 @@ export const VideoTile = memo(function VideoTile({ index, cameraId, profile }: P
           assignCamera(index, id);
         }
       }}
-      title={cameraId ? `${hover}\n${t('tile.maximize')}` : undefined}
+      title={cameraId ? t('tile.maximize') : undefined}
+      onMouseEnter={() => setHovered(true)}
+      onMouseLeave={() => setHovered(false)}
     >
       {cameraId ? (
         <>
@@ -103,6 +105,7 @@ export const VideoTile = memo(function VideoTile({ index, cameraId, profile }: P
           </div>
           <div className="tile-body">
             <div className="tile-stage" ref={stageRef} data-testid={`stage-${index}`} />
+            {hovered && <TileStats stream={stream} player={playerStats} />}
             {state !== 'playing' && (
               <div className={`tile-state ${state}`} role="status">
                 {t(STATE_LABEL[state])}

@@ -23,7 +23,6 @@ test('a camera dragged onto a tile plays live video (frames advance)', async ({ 
   await con.dragCameraToTile('t03-thermal', 1);
   await con.expectPlaying(1);
   await page.screenshot({ path: testInfo.outputPath('console-playing.png') });
-  if (process.env.UPDATE_README_SCREENSHOT) await page.screenshot({ path: 'docs/screenshot.png' });
 });
 
 test('double-click maximises a tile with the main stream, without a black flash, and restores the grid', async ({ page, host }) => {
