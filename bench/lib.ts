@@ -1,5 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
 
 /** One benchmark result row: what was measured, the figure, and the goal it is held against. */
@@ -60,4 +62,52 @@ export function saveResults(name: string, rows: BenchRow[], extra: Record<string
   const file = join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify({ name, at: new Date().toISOString(), machine: { cpus: 2 }, rows, ...extra }, null, 2));
   return file;
+}
+
+/** CPU seconds (user+system) a process has used so far, from /proc (Linux). */
+export function procCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return 0;
+  }
+}
+
+/** Resident memory of a process in MB, from /proc (Linux). */
+export function procRssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The simulated site in a process of its own (as a real site is elsewhere), so what the bench measures
+ * in its own process is the host alone. Returns the site file it wrote and how to stop it.
+ */
+export async function startSeparateSimulator(rtspPort: number, controlPort: number): Promise<{ siteFile: string; stop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-sim-'));
+  const siteFile = join(dir, 'sim-site.json');
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve('native/sim/cli.ts'), '--rtsp-port', String(rtspPort), '--control-port', String(controlPort), '--site-out', siteFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((ok, fail) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('Site file for it')) ok();
+    });
+    child.once('exit', (code) => fail(new Error(`simulator exited (${code})`)));
+  });
+  return {
+    siteFile,
+    stop: () =>
+      new Promise<void>((ok) => {
+        child.once('exit', () => ok());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      }),
+  };
 }

@@ -1,10 +1,19 @@
 import { spawnSync } from 'node:child_process';
+import { benchFanout } from './fanout';
+import { benchLatency } from './latency';
+import { benchSoak } from './soak';
+import { benchTiles } from './tiles';
 import { benchTtff } from './ttff';
 import { printTable, saveResults, type BenchRow } from './lib';
 
 /** `npm run bench [name…]`: runs the benchmarks, prints a table, saves JSON under bench/results/. */
 const benches: Record<string, () => Promise<BenchRow[]>> = {
+  latency: () => benchLatency(30),
   ttff: () => benchTtff(5),
+  tiles: () => benchTiles(),
+  fanout: () => benchFanout(),
+  // Long: 20 minutes by default (SOAK_MINUTES).
+  soak: () => benchSoak(),
 };
 
 async function main(): Promise<void> {

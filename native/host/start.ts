@@ -8,7 +8,7 @@ import { loadSiteFile } from '../site/load';
 import { siteHandlers } from '../site/handlers';
 import { resolveStreamUrl } from '../site/view';
 import { startSimulator, type Simulator } from '../sim/simulator';
-import { createStreamGateway } from '../streams/gateway';
+import { createStreamGateway, type StreamInfo } from '../streams/gateway';
 import { streamHandlers } from '../streams/handlers';
 import type { Logger } from './dispatch';
 import { EventBus } from './event-bus';
@@ -38,6 +38,8 @@ export interface RunningHost {
   token: string;
   site: SiteConfig;
   simulator?: Simulator;
+  /** State of every stream in the gateway (tests, benchmarks, diagnostics). */
+  streams(): StreamInfo[];
   close(): Promise<void>;
 }
 
@@ -109,6 +111,7 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
     token: server.token,
     site,
     ...(simulator ? { simulator } : {}),
+    streams: () => gateway.list(),
     close: () =>
       (closing ??= (async () => {
         clearInterval(tick);

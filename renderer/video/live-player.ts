@@ -104,11 +104,12 @@ export class LivePlayer {
         autoCleanupMinBackwardDuration: 5,
         liveBufferLatencyChasing: true,
         liveBufferLatencyMaxLatency: MAX_BUFFER_S,
-        liveBufferLatencyMinRemain: 0.2,
+        liveBufferLatencyMinRemain: 0.15,
+        // Gentle catch-up by playback rate keeps the buffer near 120 ms without visible jumps.
         liveSync: true,
-        liveSyncMaxLatency: 0.8,
-        liveSyncTargetLatency: 0.3,
-        liveSyncPlaybackRate: 1.2,
+        liveSyncMaxLatency: 0.35,
+        liveSyncTargetLatency: 0.12,
+        liveSyncPlaybackRate: 1.1,
       },
     );
     this.player = player;
