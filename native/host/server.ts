@@ -1,6 +1,9 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { basename, join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type ServerMessage } from '../../common/contract';
 import { dispatch, type Logger } from './dispatch';
@@ -12,6 +15,8 @@ import { serveStatic } from './static-files';
 export interface MediaEndpoint {
   attachWebSocket(ws: WebSocket, key: string): void;
   handleHttpFlv(req: IncomingMessage, res: ServerResponse, key: string): void;
+  handleHls(req: IncomingMessage, res: ServerResponse, key: string, file: string): void;
+  handleSnapshot(req: IncomingMessage, res: ServerResponse, key: string): void;
 }
 
 export interface HostServerOptions {
@@ -22,6 +27,8 @@ export interface HostServerOptions {
   registry: HandlerRegistry;
   bus: EventBus;
   media?: MediaEndpoint;
+  /** Folder of exported clips, served read-only under /api/clips/. */
+  clipDir?: string;
   log: Logger;
 }
 
@@ -33,6 +40,9 @@ export interface HostServer {
 }
 
 const MEDIA_PATH = /^\/media\/([A-Za-z0-9][A-Za-z0-9_-]{0,63})\/(main|sub)\.flv$/;
+const HLS_PATH = /^\/media\/([A-Za-z0-9][A-Za-z0-9_-]{0,63})\/(main|sub)\/hls\/([A-Za-z0-9._-]{1,80})$/;
+const SNAPSHOT_PATH = /^\/api\/snapshot\/([A-Za-z0-9][A-Za-z0-9_-]{0,63})\.jpg$/;
+const CLIP_PATH = /^\/api\/clips\/([A-Za-z0-9][A-Za-z0-9._-]{0,159}\.mp4)$/;
 /** Above this much unsent data a client is too slow for events; they are dropped for it, never queued forever. */
 const EVENT_BACKLOG_LIMIT = 4 * 1024 * 1024;
 
@@ -47,6 +57,16 @@ function sameToken(given: string | undefined, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+async function serveClip(file: string, res: ServerResponse): Promise<void> {
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('no such clip');
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': info.size, 'content-disposition': `attachment; filename="${basename(file)}"` });
+  createReadStream(file).pipe(res);
 }
 
 function rejectUpgrade(socket: Socket, status: number, text: string): void {
@@ -110,6 +130,22 @@ export async function startHostServer(opts: HostServerOptions): Promise<HostServ
       const m = MEDIA_PATH.exec(path);
       if (m && opts.media) {
         opts.media.handleHttpFlv(req, res, `${m[1]}/${m[2]}`);
+        return;
+      }
+      const h = HLS_PATH.exec(path);
+      if (h && opts.media) {
+        opts.media.handleHls(req, res, `${h[1]}/${h[2]}`, h[3]!);
+        return;
+      }
+      const snap = SNAPSHOT_PATH.exec(path);
+      if (snap && opts.media) {
+        const profile = url.searchParams.get('profile') === 'sub' ? 'sub' : 'main';
+        opts.media.handleSnapshot(req, res, `${snap[1]}/${profile}`);
+        return;
+      }
+      const clip = CLIP_PATH.exec(path);
+      if (clip && opts.clipDir) {
+        await serveClip(join(opts.clipDir, clip[1]!), res);
         return;
       }
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`no such endpoint: ${path}`);

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SiteConfig } from '../../common/site';
@@ -28,6 +28,8 @@ export interface HostOptions {
   staticDir?: string | null;
   /** Linger of idle upstream streams, ms. */
   streamLingerMs?: number;
+  /** Folder for the host's data (clips, later databases); default `.data` in the working directory. */
+  dataDir?: string;
   log?: Logger;
 }
 
@@ -72,7 +74,8 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
   const gateway = createStreamGateway({
     resolve: (key) => {
       const url = resolveStreamUrl(site, key);
-      return url ? { url } : undefined;
+      const codec = site.towers.flatMap((t) => t.cameras).find((c) => c.id === key.split('/')[0])?.codec;
+      return url ? { url, ...(codec ? { codec } : {}) } : undefined;
     },
     lingerMs: opts.streamLingerMs ?? 10_000,
     log: createLogger('streams'),
@@ -85,11 +88,20 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
   statsTimer.unref();
 
   const cameras = site.towers.flatMap((t) => t.cameras.map((c) => ({ id: c.id, url: c.streams.main })));
-  const prober = startCameraProber({ cameras, onChange: (s) => bus.emit('camera:status', s) });
+  const prober = startCameraProber({
+    cameras,
+    onChange: (s) => {
+      bus.emit('camera:status', s);
+      // A camera that answers again need not wait out the stream's reconnect backoff.
+      if (s.online) for (const p of ['main', 'sub']) gateway.retryNow(`${s.cameraId}/${p}`);
+    },
+  });
+  const clipDir = resolve(opts.dataDir ?? '.data', 'clips');
+  mkdirSync(clipDir, { recursive: true });
 
   registry.register(appHandlers(site, VERSION, startedAt));
   registry.register(siteHandlers(site));
-  registry.register(streamHandlers(gateway, prober));
+  registry.register(streamHandlers(gateway, prober, clipDir));
 
   const server = await startHostServer({
     host: opts.host ?? '127.0.0.1',
@@ -99,6 +111,7 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
     registry,
     bus,
     media: gateway,
+    clipDir,
     log,
   });
   const tick = setInterval(() => bus.emit('app:tick', { hostTime: Date.now() }), 5000);

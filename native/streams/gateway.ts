@@ -1,9 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { StreamInfo as WireStreamInfo, StreamProfile } from '../../common/contract/stream';
+import { locateFfmpeg } from '../process/ffmpeg-path';
+import { ClipBuffer, clipDurationMs, clipFileName, startAt, writeClip, type ClipItem, type ClipSelection } from './clip-buffer';
+import { httpStatusOf, StreamGatewayError } from './errors';
 import { FLV_TAG_AUDIO, FLV_TAG_SCRIPT, flvHeader, isMetadataTag, isVideoFrame, type FlvHeaderInfo, type FlvTag } from './flv';
 import { GopCache } from './gop-cache';
+import { HLS_PLAYLIST, HLS_SEGMENT_PATTERN, HlsSession, rewritePlaylist, sendSegment } from './hls';
+import { buildSnapshotInput, decodeLastPicture, type SnapshotInput } from './snapshot';
 import { Upstream, type UpstreamSource, type UpstreamStats, type UpstreamTuning } from './upstream';
+
+export { StreamGatewayError, httpStatusOf, type StreamErrorCode } from './errors';
+export { hlsPathFromUrl } from './hls';
 
 /** `cameraId/main` or `cameraId/sub`. */
 export type StreamKey = string;
@@ -14,7 +22,15 @@ type WireStreamStats = WireStreamInfo['stats'];
 type ExtraStats = Omit<UpstreamStats, 'lastError' | 'since'>;
 /** The wire StreamInfo plus gateway-only statistics (ignored by the contract's schema). */
 export interface StreamStats extends WireStreamStats, ExtraStats {
+  /** Players: WebSocket and HTTP-FLV connections. */
   viewers: number;
+  /** Whatever else keeps the upstream pulled: the HLS packager, snapshots and clips in progress, retain(). */
+  internalViewers: number;
+  /** An HLS packager is running for this stream. */
+  hls: boolean;
+  /** Milliseconds of video in the pre-alarm buffer, and its size. */
+  clipBufferMs: number;
+  clipBufferBytes: number;
 }
 export interface StreamInfo extends WireStreamInfo {
   stats: StreamStats;
@@ -40,6 +56,50 @@ export interface StreamGatewayOptions {
   slowViewerCloseMs?: number;
   /** ffmpeg binary; defaults to locateFfmpeg(). */
   ffmpegPath?: string;
+  /** Pre-alarm buffer per active stream: at least this much video (default 30 000 ms), at most this many bytes (default 64 MiB). */
+  clipBufferMs?: number;
+  clipBufferBytes?: number;
+  /** An HLS packager stops after this long without an HLS request. Default 20 000. */
+  hlsIdleMs?: number;
+  /** How long a playlist request waits for a fresh packager's first playlist. Default 8 000. */
+  hlsPlaylistWaitMs?: number;
+  /** Parent directory of the packagers' temporary directories. Default os.tmpdir(). */
+  hlsRoot?: string;
+  /** Default snapshot timeout (waiting for a picture plus decoding). Default 10 000. */
+  snapshotTimeoutMs?: number;
+  /** Snapshot requests arriving within this long of a picture being taken share its JPEG. Default 100. */
+  snapshotShareMs?: number;
+}
+
+export interface SnapshotOptions {
+  /** Reject with code `timeout` when no JPEG is ready after this long. Default: the gateway's snapshotTimeoutMs. */
+  timeoutMs?: number;
+}
+
+export interface ClipRequest {
+  key: StreamKey;
+  /** The moment of interest (an alarm), epoch ms. */
+  at: number;
+  /** Seconds before `at`; the clip starts on the keyframe at or before `at - beforeS`. */
+  beforeS: number;
+  /** Seconds after `at`; the export waits until then (or until the stream ends). */
+  afterS: number;
+  /** Directory to write the MP4 into; created if missing. */
+  dir: string;
+  /**
+   * When the buffer does not reach back to `at - beforeS`, start at its oldest keyframe instead of
+   * refusing (the result's startedAt/durationS tell what was written). Default false.
+   */
+  allowPartial?: boolean;
+}
+
+export interface ClipResult {
+  /** Absolute path of the MP4, named `<cameraId>_<profile>_<ISO time of at>.mp4`. */
+  file: string;
+  /** Estimated capture time of the first frame, epoch ms. */
+  startedAt: number;
+  durationS: number;
+  bytes: number;
 }
 
 export interface StreamGateway {
@@ -47,6 +107,33 @@ export interface StreamGateway {
   attachWebSocket(ws: WebSocket, key: StreamKey): void;
   /** Serves one HTTP-FLV viewer (chunked `video/x-flv`). */
   handleHttpFlv(req: IncomingMessage, res: ServerResponse, key: StreamKey): void;
+  /**
+   * A JPEG of the stream's current picture, decoded from the cached GOP. Pulls the stream for the
+   * time it takes when nobody watches it. Rejects with a StreamGatewayError: `unknown_stream`,
+   * `timeout`, `decode_failed` or `closed`.
+   */
+  snapshot(key: StreamKey, opts?: SnapshotOptions): Promise<Buffer>;
+  /** snapshot() over HTTP: `image/jpeg`, or the error's status (httpStatusOf) with its message as text. */
+  handleSnapshot(req: IncomingMessage, res: ServerResponse, key: StreamKey): void;
+  /**
+   * Writes an MP4 of `[at - beforeS, at + afterS]` from the stream's pre-alarm buffer, waiting for
+   * the part that lies in the future. Rejects with a StreamGatewayError: `unknown_stream`,
+   * `bad_request`, `not_active` (stream not pulled), `out_of_range` (older than the buffer),
+   * `export_failed` or `closed`.
+   */
+  exportClip(req: ClipRequest): Promise<ClipResult>;
+  /**
+   * Serves `index.m3u8` or a segment of the stream's HLS rendition (`file` is the last URL path
+   * segment). The first playlist request starts the packager; it stops after `hlsIdleMs` without requests.
+   */
+  handleHls(req: IncomingMessage, res: ServerResponse, key: StreamKey, file: string): void;
+  /**
+   * Keeps the stream pulled (and its pre-alarm buffer filling) without a player, e.g. for cameras
+   * with alarm inputs. Returns the release function. Throws `unknown_stream` / `closed`.
+   */
+  retain(key: StreamKey): () => void;
+  /** Skips a pending reconnect wait, e.g. when a probe sees the camera back. True if one was pending. */
+  retryNow(key: StreamKey): boolean;
   /** Streams that currently have an upstream (viewers or lingering). */
   list(): StreamInfo[];
   /** Pushed on every upstream state change, including the final `idle`. Returns an unsubscribe function. */
@@ -92,6 +179,8 @@ interface Sink {
 
 interface Viewer {
   sink: Sink;
+  /** The gateway's own consumer (HLS packager), not a player. */
+  internal: boolean;
   /** FLV header sent; before that the upstream's track layout was unknown. */
   started: boolean;
   /** Skipping media until a keyframe: just joined without a cached GOP, or the upstream restarted. */
@@ -110,10 +199,34 @@ interface Entry {
   upstream: Upstream;
   cache: GopCache;
   viewers: Set<Viewer>;
+  /** Internal users without a sink (snapshots, clips, retain()); they keep the upstream like viewers. */
+  holds: number;
+  clip: ClipBuffer;
+  /** Clip exports waiting for the end of their window; `null` means no more tags of this layout. */
+  clipListeners: Set<(item: ClipItem | null) => void>;
+  /** Snapshots waiting for a first picture; called on every video frame. */
+  pictureWaiters: Set<() => void>;
+  /** Called when the upstream is stopped for good. */
+  onRetire: Set<() => void>;
   /** Track layout announced to viewers in the FLV header. */
   flags: FlvHeaderInfo | undefined;
   linger: NodeJS.Timeout | undefined;
 }
+
+/** One decode shared by the snapshot requests that arrive while it waits for a picture or just after it took one. */
+interface SnapshotBatch {
+  promise: Promise<Buffer>;
+  /** When the picture was copied out of the GOP cache; undefined while waiting for one. */
+  capturedAt: number | undefined;
+}
+
+const MAX_CLIP_S = 600;
+/** A clip whose window ends more than this far in the future is refused: its hold would pin the stream for long. */
+const MAX_CLIP_WAIT_MS = 10 * 60_000;
+/** After the window's end, how long to wait for its last tags from a stalled stream before writing what there is. */
+const CLIP_END_GRACE_MS = 3_000;
+
+const isoTime = (t: number) => new Date(t).toISOString();
 
 /**
  * One upstream pull per stream key, fanned out to any number of WebSocket/HTTP FLV viewers.
@@ -139,16 +252,32 @@ export function createStreamGateway(opts: StreamGatewayOptions): StreamGateway {
   /** Upstreams being stopped; a new one for the same key waits, so a camera never sees two pulls from us. */
   const dying = new Map<StreamKey, Promise<void>>();
   const stateListeners = new Set<(info: StreamInfo) => void>();
+  const hlsSessions = new Map<StreamKey, HlsSession>();
+  const hlsIdleMs = opts.hlsIdleMs ?? 20_000;
+  const hlsWaitMs = opts.hlsPlaylistWaitMs ?? 8_000;
+  let hlsTimer: NodeJS.Timeout | undefined;
+  const snapshotTimeoutMs = opts.snapshotTimeoutMs ?? 10_000;
+  const snapshotShareMs = opts.snapshotShareMs ?? 100;
+  const snapshots = new Map<StreamKey, SnapshotBatch>();
   let closed = false;
 
   const info = (e: Entry): StreamInfo => {
     const s = e.upstream.stats();
+    let internalViewers = 0;
+    for (const v of e.viewers) if (v.internal) internalViewers++;
     return {
       key: e.key,
       cameraId: e.cameraId,
       profile: e.profile,
       state: e.upstream.state,
-      stats: { ...s, viewers: e.viewers.size },
+      stats: {
+        ...s,
+        viewers: e.viewers.size - internalViewers,
+        internalViewers: internalViewers + e.holds,
+        hls: hlsSessions.has(e.key),
+        clipBufferMs: e.clip.spanMs,
+        clipBufferBytes: e.clip.bytes,
+      },
     };
   };
 
@@ -181,6 +310,8 @@ export function createStreamGateway(opts: StreamGatewayOptions): StreamGateway {
     } catch {
       // The transport is already gone; nothing to tell it.
     }
+    // The transport's own close event finds the viewer gone, so the linger must start here.
+    if (e) maybeLinger(e);
   };
 
   const startViewer = (e: Entry, v: Viewer, flags: FlvHeaderInfo) => {
@@ -239,6 +370,12 @@ export function createStreamGateway(opts: StreamGatewayOptions): StreamGateway {
     e.cache.clearGop();
     const prev = e.flags;
     e.flags = flags;
+    if (prev && (prev.audio !== flags.audio || prev.video !== flags.video)) {
+      // A clip cannot mix track layouts: exports in progress write what they have.
+      e.clip.clear();
+      for (const fn of [...e.clipListeners]) fn(null);
+    }
+    e.clip.newRun(flags);
     if (!prev) {
       for (const v of e.viewers) if (!v.started) startViewer(e, v, flags);
       return;
@@ -254,6 +391,9 @@ export function createStreamGateway(opts: StreamGatewayOptions): StreamGateway {
 
   const onTag = (e: Entry, tag: FlvTag) => {
     const fresh = e.cache.push(tag);
+    const item = e.clip.push(tag, now(), fresh);
+    if (item) for (const fn of [...e.clipListeners]) fn(item);
+    if (e.pictureWaiters.size > 0 && isVideoFrame(tag)) for (const fn of [...e.pictureWaiters]) fn();
     if (!fresh && (tag.isSequenceHeader || isMetadataTag(tag))) return;
     deliver(e, tag);
   };
@@ -283,6 +423,14 @@ export function createStreamGateway(opts: StreamGatewayOptions): StreamGateway {
         ...(opts.gopMaxMs !== undefined ? { maxDurationMs: opts.gopMaxMs } : {}),
       }),
       viewers: new Set(),
+      holds: 0,
+      clip: new ClipBuffer({
+        ...(opts.clipBufferMs !== undefined ? { maxMs: opts.clipBufferMs } : {}),
+        ...(opts.clipBufferBytes !== undefined ? { maxBytes: opts.clipBufferBytes } : {}),
+      }),
+      clipListeners: new Set(),
+      pictureWaiters: new Set(),
+      onRetire: new Set(),
       flags: undefined,
       linger: undefined,
     };
@@ -303,6 +451,8 @@ export function createStreamGateway(opts: StreamGatewayOptions): StreamGateway {
     if (entries.get(e.key) === e) entries.delete(e.key);
     clearTimeout(e.linger);
     e.linger = undefined;
+    for (const fn of [...e.onRetire]) fn();
+    for (const fn of [...e.clipListeners]) fn(null);
     const p = e.upstream.stop();
     dying.set(e.key, p);
     void p.then(() => {
@@ -311,19 +461,243 @@ export function createStreamGateway(opts: StreamGatewayOptions): StreamGateway {
     return p;
   };
 
-  const detach = (e: Entry, v: Viewer) => {
-    v.closed = true;
-    if (!e.viewers.delete(v)) return;
-    if (e.viewers.size > 0 || entries.get(e.key) !== e) return;
+  /** Starts the linger once nothing uses the upstream any more. */
+  function maybeLinger(e: Entry): void {
+    if (e.viewers.size > 0 || e.holds > 0 || entries.get(e.key) !== e) return;
     clearTimeout(e.linger);
     e.linger = setTimeout(() => {
       e.linger = undefined;
-      if (e.viewers.size === 0) void retire(e);
+      if (e.viewers.size === 0 && e.holds === 0) void retire(e);
     }, lingerMs);
+  }
+
+  const detach = (e: Entry, v: Viewer) => {
+    v.closed = true;
+    if (!e.viewers.delete(v)) return;
+    maybeLinger(e);
+  };
+
+  /** Throws unless `key` names a stream the gateway may pull. */
+  const lookup = (key: StreamKey): { cameraId: string; profile: StreamProfile } => {
+    if (closed) throw new StreamGatewayError('closed', key, 'the stream gateway is closing');
+    const parsed = parseStreamKey(key);
+    if (!parsed || !resolveSafe(key)) throw new StreamGatewayError('unknown_stream', key, `unknown stream ${JSON.stringify(key)}`);
+    return parsed;
+  };
+
+  /** Keeps the upstream of `key` pulled until release() (an internal viewer without a sink). */
+  const hold = (key: StreamKey, parsed: { cameraId: string; profile: StreamProfile }): { entry: Entry; release: () => void } => {
+    const e = entries.get(key) ?? createEntry(key, parsed.cameraId, parsed.profile);
+    clearTimeout(e.linger);
+    e.linger = undefined;
+    e.holds++;
+    let released = false;
+    return {
+      entry: e,
+      release: () => {
+        if (released) return;
+        released = true;
+        e.holds--;
+        maybeLinger(e);
+      },
+    };
+  };
+
+  const ffmpegBinary = (): string => opts.ffmpegPath ?? locateFfmpeg().path;
+
+  const streamCondition = (e: Entry | undefined): string => {
+    if (!e) return 'not pulled';
+    const { lastError } = e.upstream.stats();
+    return `stream ${e.upstream.state}${lastError && e.upstream.state !== 'online' ? `, last error: ${lastError}` : ''}`;
+  };
+
+  // ---- Snapshots -------------------------------------------------------------------------
+
+  const snapshotTimeout = (key: StreamKey, timeoutMs: number) =>
+    new StreamGatewayError('timeout', key, `${key}: no picture within ${(timeoutMs / 1000).toFixed(1)} s (${streamCondition(entries.get(key))})`);
+
+  /** The current picture is the cached GOP, but only while online: after a failure it is the last picture before it. */
+  const currentPicture = (e: Entry): SnapshotInput | undefined =>
+    e.upstream.state === 'online' && e.cache.hasGop ? buildSnapshotInput(e.cache.headers(), e.cache.gopTags()) : undefined;
+
+  const waitForPicture = (e: Entry, timeoutMs: number): Promise<SnapshotInput> => {
+    const ready = currentPicture(e);
+    if (ready) return Promise.resolve(ready);
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        e.pictureWaiters.delete(check);
+        e.onRetire.delete(gone);
+      };
+      const check = () => {
+        const p = currentPicture(e);
+        if (!p) return;
+        done();
+        resolve(p);
+      };
+      const gone = () => {
+        done();
+        reject(new StreamGatewayError('closed', e.key, `${e.key}: the stream was stopped before a picture arrived`));
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(snapshotTimeout(e.key, timeoutMs));
+      }, timeoutMs);
+      e.pictureWaiters.add(check);
+      e.onRetire.add(gone);
+    });
+  };
+
+  const startSnapshot = (key: StreamKey, parsed: { cameraId: string; profile: StreamProfile }, timeoutMs: number): SnapshotBatch => {
+    const batch: SnapshotBatch = { capturedAt: undefined, promise: Promise.resolve(Buffer.alloc(0)) };
+    batch.promise = (async () => {
+      const { entry, release } = hold(key, parsed);
+      let input: SnapshotInput;
+      try {
+        input = await waitForPicture(entry, timeoutMs);
+        batch.capturedAt = now();
+      } finally {
+        // The picture is copied out; the upstream may linger and stop as usual.
+        release();
+      }
+      let ffmpegPath: string;
+      try {
+        ffmpegPath = ffmpegBinary();
+      } catch (err) {
+        throw new StreamGatewayError('decode_failed', key, `${key}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      return decodeLastPicture(input, { ffmpegPath, key, quality: 3 });
+    })();
+    snapshots.set(key, batch);
+    const forget = () => {
+      if (snapshots.get(key) === batch) snapshots.delete(key);
+    };
+    batch.promise.then(
+      () => {
+        const left = snapshotShareMs - (now() - (batch.capturedAt ?? 0));
+        if (left > 0) setTimeout(forget, left).unref();
+        else forget();
+      },
+      forget,
+    );
+    return batch;
+  };
+
+  const snapshot = async (key: StreamKey, o: SnapshotOptions = {}): Promise<Buffer> => {
+    const parsed = lookup(key);
+    const timeoutMs = o.timeoutMs ?? snapshotTimeoutMs;
+    let batch = snapshots.get(key);
+    // Share a picture still being waited for, or one taken a moment ago; anything older is not "current".
+    if (!batch || (batch.capturedAt !== undefined && now() - batch.capturedAt > snapshotShareMs)) batch = startSnapshot(key, parsed, timeoutMs);
+    const shared = batch.promise;
+    return new Promise<Buffer>((resolve, reject) => {
+      const timer = setTimeout(() => reject(snapshotTimeout(key, timeoutMs)), timeoutMs);
+      shared.then(
+        (b) => {
+          clearTimeout(timer);
+          resolve(b);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
+  };
+
+  // ---- Clips -----------------------------------------------------------------------------
+
+  /** Appends live items to `sel` until one lies past `toAt`, the stream ends, or it stalls past the grace period. */
+  const collectUntil = async (e: Entry, parsed: { cameraId: string; profile: StreamProfile }, sel: ClipSelection, toAt: number) => {
+    const { release } = hold(e.key, parsed);
+    try {
+      await new Promise<void>((resolve) => {
+        let bytes = sel.items.reduce((n, i) => n + i.tag.raw.length, 0);
+        const finish = () => {
+          clearTimeout(timer);
+          e.clipListeners.delete(listener);
+          resolve();
+        };
+        const listener = (item: ClipItem | null) => {
+          if (!item || item.at > toAt) {
+            finish();
+            return;
+          }
+          sel.items.push(item);
+          bytes += item.tag.raw.length;
+          if (bytes > e.clip.maxBytes) {
+            log('warn', `${e.key}: clip reached the ${e.clip.maxBytes}-byte cap; writing it shorter than asked`);
+            finish();
+          }
+        };
+        const timer = setTimeout(finish, Math.max(0, toAt - now()) + CLIP_END_GRACE_MS);
+        e.clipListeners.add(listener);
+      });
+    } finally {
+      release();
+    }
+  };
+
+  const exportClip = async (r: ClipRequest): Promise<ClipResult> => {
+    const { key } = r;
+    const parsed = lookup(key);
+    const bad = (msg: string) => new StreamGatewayError('bad_request', key, `${key}: ${msg}`);
+    if (!Number.isFinite(r.at)) throw bad('`at` must be an epoch time in ms');
+    if (!Number.isFinite(r.beforeS) || !Number.isFinite(r.afterS) || r.beforeS < 0 || r.afterS < 0 || r.beforeS + r.afterS <= 0) {
+      throw bad('beforeS and afterS must be non-negative seconds, not both 0');
+    }
+    if (r.beforeS + r.afterS > MAX_CLIP_S) throw bad(`a clip may be at most ${MAX_CLIP_S} s long`);
+    if (typeof r.dir !== 'string' || r.dir === '') throw bad('no output directory given');
+    const fromAt = r.at - r.beforeS * 1000;
+    const toAt = r.at + r.afterS * 1000;
+    if (toAt - now() > MAX_CLIP_WAIT_MS) throw bad(`the clip would end ${Math.round((toAt - now()) / 1000)} s from now; at most ${MAX_CLIP_WAIT_MS / 1000} s ahead`);
+
+    const e = entries.get(key);
+    if (!e || e.upstream.state === 'idle') {
+      throw new StreamGatewayError('not_active', key, `${key} is not being pulled, so nothing is buffered for a clip (a stream buffers only while it is watched or retained)`);
+    }
+    const oldest = e.clip.oldestAt;
+    if (oldest === undefined) throw new StreamGatewayError('not_active', key, `${key}: no video buffered yet (${streamCondition(e)})`);
+    let sel = e.clip.from(fromAt);
+    if (!sel && r.allowPartial && toAt >= oldest) sel = e.clip.all();
+    if (!sel) {
+      throw new StreamGatewayError(
+        'out_of_range',
+        key,
+        `${key}: the clip would start at ${isoTime(fromAt)}, but the pre-alarm buffer only reaches back to ${isoTime(oldest)} ` +
+          `(${(e.clip.spanMs / 1000).toFixed(1)} s buffered; up to ${Math.round(e.clip.maxMs / 1000)} s are kept)`,
+      );
+    }
+    // A copy: the buffer keeps rolling (and trimming) while we wait for the end of the window.
+    sel = { headers: sel.headers, items: [...sel.items] };
+    const flags: FlvHeaderInfo = e.flags ?? { audio: false, video: true };
+    if ((e.clip.newestAt ?? -Infinity) <= toAt) await collectUntil(e, parsed, sel, toAt);
+    sel = startAt({ headers: sel.headers, items: sel.items.filter((i) => i.at <= toAt) }, fromAt, flags.video);
+    const first = sel.items[0];
+    if (!first || (flags.video && !sel.items.some((i) => isVideoFrame(i.tag)))) {
+      throw new StreamGatewayError('export_failed', key, `${key}: no pictures between ${isoTime(fromAt)} and ${isoTime(toAt)}`);
+    }
+    let ffmpegPath: string;
+    try {
+      ffmpegPath = ffmpegBinary();
+    } catch (err) {
+      throw new StreamGatewayError('export_failed', key, `${key}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const { file, bytes } = await writeClip({
+      ffmpegPath,
+      key,
+      flags,
+      headers: sel.headers,
+      items: sel.items,
+      dir: r.dir,
+      fileName: clipFileName(parsed.cameraId, parsed.profile, r.at),
+    });
+    log('info', `${key}: clip written to ${file}`);
+    return { file, startedAt: Math.round(first.at), durationS: Math.round(clipDurationMs(sel.items)) / 1000, bytes };
   };
 
   /** Registers a viewer; returns its detach function, or undefined when it was turned away. */
-  const attach = (sink: Sink, key: StreamKey): (() => void) | undefined => {
+  const attach = (sink: Sink, key: StreamKey, internal = false): (() => void) | undefined => {
     if (closed) {
       sink.close(CLOSE_GOING_AWAY, 'gateway closing');
       return undefined;
@@ -339,6 +713,7 @@ export function createStreamGateway(opts: StreamGatewayOptions): StreamGateway {
     e.linger = undefined;
     const v: Viewer = {
       sink,
+      internal,
       started: false,
       needKeyframe: true,
       dropping: false,
@@ -352,7 +727,143 @@ export function createStreamGateway(opts: StreamGatewayOptions): StreamGateway {
     return () => detach(entry, v);
   };
 
+  // ---- HLS -------------------------------------------------------------------------------
+
+  const startHls = (key: StreamKey): HlsSession => {
+    const holder: { off?: () => void } = {};
+    const session = new HlsSession({
+      key,
+      ffmpegPath: ffmpegBinary(),
+      ...(opts.hlsRoot ? { root: opts.hlsRoot } : {}),
+      now,
+      log,
+      onEnd: (s) => {
+        if (hlsSessions.get(key) === s) hlsSessions.delete(key);
+        holder.off?.();
+      },
+    });
+    hlsSessions.set(key, session);
+    const sink: Sink = {
+      send: (b) => session.write(b),
+      buffered: () => session.buffered(),
+      // Typically 4001 (track layout changed): the next playlist request starts a fresh packager.
+      close: (_code, reason) => void session.stop(`the gateway closed it: ${reason}`),
+    };
+    holder.off = attach(sink, key, true);
+    log('info', `${key}: HLS started (ffmpeg pid ${session.pid ?? '?'}, ${session.dir})`);
+    if (!hlsTimer) {
+      hlsTimer = setInterval(
+        () => {
+          const t = now();
+          for (const s of hlsSessions.values()) {
+            if (t - s.lastRequestAt > hlsIdleMs) void s.stop(`no HLS request for ${Math.round(hlsIdleMs / 1000)} s`);
+          }
+          if (hlsSessions.size === 0) {
+            clearInterval(hlsTimer);
+            hlsTimer = undefined;
+          }
+        },
+        Math.max(50, Math.min(1000, hlsIdleMs / 4)),
+      );
+      hlsTimer.unref();
+    }
+    return session;
+  };
+
+  const servePlaylist = async (s: HlsSession, req: IncomingMessage, res: ServerResponse, headers: Record<string, string>) => {
+    const text = await s.playlist(hlsWaitMs, () => res.destroyed);
+    if (res.destroyed) return;
+    // A long wait is activity too: without this a slow first segment could idle the packager out.
+    s.touch();
+    if (text === undefined) {
+      const why = s.ended ?? `no playlist within ${(hlsWaitMs / 1000).toFixed(0)} s (${streamCondition(entries.get(s.key))})`;
+      res.writeHead(503, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '2' }).end(`HLS for ${s.key} not ready: ${why}`);
+      return;
+    }
+    const body = rewritePlaylist(text, new URL(req.url ?? '/', 'http://host').search);
+    res.writeHead(200, {
+      ...headers,
+      'Content-Type': 'application/vnd.apple.mpegurl',
+      'Content-Length': String(Buffer.byteLength(body)),
+      'Cache-Control': 'no-cache, no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+
+  const handleHls = (req: IncomingMessage, res: ServerResponse, key: StreamKey, file: string) => {
+    if (res.destroyed || req.socket.destroyed) return;
+    const cors = { 'Access-Control-Allow-Origin': '*' };
+    const text = (status: number, msg: string) => res.writeHead(status, { ...cors, 'Content-Type': 'text/plain; charset=utf-8' }).end(msg);
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { ...cors, 'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS', 'Access-Control-Allow-Headers': '*' }).end();
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { ...cors, Allow: 'GET, HEAD, OPTIONS' }).end();
+      return;
+    }
+    if (closed) return void text(503, 'gateway closing');
+    if (!parseStreamKey(key) || !resolveSafe(key)) return void text(404, `unknown stream ${key}`);
+    const current = hlsSessions.get(key);
+    if (file === HLS_PLAYLIST) {
+      let s = current;
+      if (!s) {
+        try {
+          s = startHls(key);
+        } catch (err) {
+          log('error', `${key}: cannot start HLS: ${err instanceof Error ? err.message : String(err)}`);
+          return void text(500, `cannot start HLS for ${key}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      s.touch();
+      void servePlaylist(s, req, res, cors).catch((err: unknown) => {
+        log('error', `${key}: serving the HLS playlist failed: ${err instanceof Error ? err.message : String(err)}`);
+        if (!res.headersSent) text(500, 'internal error');
+        else res.destroy();
+      });
+      return;
+    }
+    // Only names matching the pattern of the running session are ever joined to a path.
+    const path = current?.segmentPath(file);
+    if (!current || !path) return void text(404, HLS_SEGMENT_PATTERN.test(file) ? 'segment no longer available' : `no HLS file ${file}`);
+    current.touch();
+    void sendSegment(req, res, path, cors).catch(() => res.destroy());
+  };
+
   return {
+    snapshot,
+
+    handleSnapshot(req, res, key) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+        return;
+      }
+      snapshot(key).then(
+        (jpeg) => {
+          if (res.destroyed) return;
+          res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': String(jpeg.length), 'Cache-Control': 'no-store' });
+          res.end(req.method === 'HEAD' ? undefined : jpeg);
+        },
+        (err: unknown) => {
+          if (res.destroyed) return;
+          res.writeHead(httpStatusOf(err), { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+          res.end(err instanceof Error ? err.message : String(err));
+        },
+      );
+    },
+
+    exportClip,
+
+    handleHls,
+
+    retain(key) {
+      return hold(key, lookup(key)).release;
+    },
+
+    retryNow(key) {
+      return entries.get(key)?.upstream.retryNow() ?? false;
+    },
+
     attachWebSocket(ws, key) {
       // Its 'close' has fired already or never will reach us: attaching would pin the upstream forever.
       if (ws.readyState !== ws.OPEN) {
@@ -439,7 +950,10 @@ export function createStreamGateway(opts: StreamGatewayOptions): StreamGateway {
 
     async close() {
       closed = true;
+      clearInterval(hlsTimer);
+      hlsTimer = undefined;
       const stops: Promise<void>[] = [...dying.values()];
+      for (const s of [...hlsSessions.values()]) stops.push(s.stop('gateway closing'));
       for (const e of [...entries.values()]) {
         for (const v of [...e.viewers]) closeViewer(e, v, CLOSE_GOING_AWAY, 'gateway closing');
         stops.push(retire(e));

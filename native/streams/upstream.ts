@@ -25,6 +25,12 @@ export interface UpstreamSource {
   inputArgs?: string[];
   /** false drops audio (`-an`), for cameras whose audio codec FLV/mpegts.js cannot carry (G.711, G.726). */
   audio?: boolean;
+  /**
+   * Video codec the camera sends. `h265` is transcoded to H.264: ffmpeg 5.1's FLV muxer cannot
+   * carry HEVC and Debian's Chromium cannot decode it. Unset means H.264; an H.265 camera that is
+   * not declared is still detected on its first run (see Upstream), at the cost of one failed start.
+   */
+  codec?: 'h264' | 'h265';
 }
 
 export interface UpstreamStats {
@@ -44,6 +50,8 @@ export interface UpstreamStats {
   /** Milliseconds the current ffmpeg has been delivering data; 0 when not online. */
   uptimeMs: number;
   pid: number | null;
+  /** The current (or last) run re-encodes video to H.264 instead of copying it. */
+  transcoding: boolean;
 }
 
 export interface UpstreamTuning {
@@ -52,7 +60,11 @@ export interface UpstreamTuning {
   /** No first tag for this long after spawn → kill and restart (RTSP setup + probing take time). */
   startTimeoutMs: number;
   backoffInitialMs: number;
+  /** Retry cap during the first `backoffShortPhaseMs` of an outage: keeps the return of a camera prompt. */
   backoffMaxMs: number;
+  /** Retry cap once an outage has lasted longer than that: spares links that are really dead. */
+  backoffLongMaxMs: number;
+  backoffShortPhaseMs: number;
   /** Consecutive attempts without any tag before the state reads `offline`. */
   offlineAfterFailures: number;
   /** A run that stayed online this long resets the backoff. */
@@ -65,7 +77,9 @@ export const DEFAULT_UPSTREAM_TUNING: UpstreamTuning = {
   stallTimeoutMs: 5_000,
   startTimeoutMs: 15_000,
   backoffInitialMs: 500,
-  backoffMaxMs: 10_000,
+  backoffMaxMs: 1_500,
+  backoffLongMaxMs: 15_000,
+  backoffShortPhaseMs: 5 * 60_000,
   offlineAfterFailures: 3,
   stableAfterMs: 10_000,
   ioTimeoutMs: 5_000,
@@ -104,7 +118,7 @@ export function redactCredentials(text: string): string {
  * Transport options are only added for protocols that know them; ffmpeg rejects unknown input
  * options, and on rtmp:// `-timeout` would even switch ffmpeg into listen mode.
  */
-export function buildFfmpegArgs(src: UpstreamSource, ioTimeoutMs = DEFAULT_UPSTREAM_TUNING.ioTimeoutMs): string[] {
+export function buildFfmpegArgs(src: UpstreamSource, ioTimeoutMs = DEFAULT_UPSTREAM_TUNING.ioTimeoutMs, transcode = src.codec === 'h265'): string[] {
   const us = String(Math.round(ioTimeoutMs * 1000));
   const args = ['-hide_banner', '-loglevel', 'warning', '-nostdin', '-fflags', 'nobuffer'];
   // A short probe: the SDP already carries the codec parameters, and every probed second is a second
@@ -114,10 +128,32 @@ export function buildFfmpegArgs(src: UpstreamSource, ioTimeoutMs = DEFAULT_UPSTR
   args.push(...(src.inputArgs ?? []), '-i', src.url, '-map', '0:v:0');
   if (src.audio === false) args.push('-an');
   else args.push('-map', '0:a?');
+  if (transcode) {
+    // zerolatency: no frame-threading or lookahead delay on a live wall. -bf 0: mpegts.js and the GOP
+    // cache assume decode order = display order. -g 50: a keyframe every 2 s at 25 fps bounds the
+    // wait of a joining viewer. yuv420p: a 10-bit HEVC camera would otherwise give High 10 H.264,
+    // which browsers do not decode. The resolution is kept.
+    args.push('-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '50', '-bf', '0', '-pix_fmt', 'yuv420p', '-c:a', 'copy');
+  } else {
+    args.push('-c', 'copy');
+  }
   // flush_packets: hand every tag to us at once instead of filling a 32 KiB I/O buffer first.
   // no_duration_filesize: a pipe cannot be seeked back into at exit, so skip the warning.
-  args.push('-c', 'copy', '-flush_packets', '1', '-flvflags', 'no_duration_filesize', '-f', 'flv', 'pipe:1');
+  args.push('-flush_packets', '1', '-flvflags', 'no_duration_filesize', '-f', 'flv', 'pipe:1');
   return args;
+}
+
+/** ffmpeg's complaint when asked to copy HEVC into FLV. */
+const HEVC_IN_FLV = /codec hevc not compatible with flv/i;
+
+/**
+ * The retry cap `outageMs` into an outage. Short at first, because an operator expects the picture
+ * back within seconds of the camera (issue "Live video": 3 s); long once the outage has lasted
+ * `backoffShortPhaseMs`, because a link down that long is likely down for good and every attempt
+ * costs an ffmpeg start.
+ */
+export function retryCapMs(outageMs: number, tuning: Pick<UpstreamTuning, 'backoffMaxMs' | 'backoffLongMaxMs' | 'backoffShortPhaseMs'>): number {
+  return outageMs < tuning.backoffShortPhaseMs ? tuning.backoffMaxMs : Math.max(tuning.backoffMaxMs, tuning.backoffLongMaxMs);
 }
 
 /** Capped exponential backoff with jitter, so many cameras failing together do not retry in lockstep. */
@@ -207,6 +243,11 @@ export class Upstream {
   private runHadHeader = false;
   private runHadTag = false;
   private runHasVideo = true;
+  /** The camera turned out to send H.265 although its source did not say so. */
+  private hevcDetected = false;
+  private transcoding = false;
+  /** When the current outage began (first failure since the last stable run). */
+  private outageSince: number | undefined;
   // Timeline rebasing (see class comment).
   private lastOut = -1;
   private runOffset = 0;
@@ -272,6 +313,7 @@ export class Upstream {
       since: this.stateSince,
       uptimeMs: this.stateValue === 'online' && this.onlineAt !== undefined ? t - this.onlineAt : 0,
       pid: this.child?.pid ?? null,
+      transcoding: this.transcoding,
     };
   }
 
@@ -312,7 +354,8 @@ export class Upstream {
       return;
     }
 
-    const child = spawnOwned(ffmpeg, buildFfmpegArgs(src, this.tuning.ioTimeoutMs), { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.transcoding = src.codec === 'h265' || this.hevcDetected;
+    const child = spawnOwned(ffmpeg, buildFfmpegArgs(src, this.tuning.ioTimeoutMs, this.transcoding), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.spawns++;
     const demuxer = new FlvDemuxer();
@@ -419,6 +462,15 @@ export class Upstream {
     this.opts.handlers.onTag(withTimestamp(tag, out));
   }
 
+  /** Cuts a pending backoff wait short, e.g. when a probe sees the camera again. True if a retry was pending. */
+  retryNow(): boolean {
+    if (!this.restartTimer || this.stopping) return false;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    this.spawnRun();
+    return true;
+  }
+
   /** A run that could not even spawn. */
   private failRun(reason: string): void {
     this.killReason = reason;
@@ -432,6 +484,14 @@ export class Upstream {
     this.child = undefined;
     if (this.stopping) return;
 
+    if (!this.runHadTag && !this.transcoding && [...this.stderrTail, this.stderrPartial].some((l) => HEVC_IN_FLV.test(l))) {
+      // Not a camera failure: retry at once, transcoding, without counting it as a reconnect.
+      this.hevcDetected = true;
+      this.opts.log?.('info', `${this.key}: the camera sends H.265; transcoding it to H.264 (declare codec: 'h265' to skip this probe)`);
+      this.runs--;
+      this.spawnRun();
+      return;
+    }
     // ffmpeg prefixes lines with "[tcp @ 0x55d7…]"; the addresses differ per run and mean nothing to an operator.
     const tail = this.stderrTail.slice(-3).map((l) => l.replace(/\[[^\]]* @ 0x[0-9a-f]+\] /g, '')).join(' | ');
     const exit = signal ? `signal ${signal}` : `code ${code ?? '?'}`;
@@ -440,8 +500,13 @@ export class Upstream {
     this.lastError = reason;
 
     const onlineFor = this.runHadTag && this.onlineAt !== undefined ? this.now() - this.onlineAt : 0;
-    if (onlineFor >= this.tuning.stableAfterMs) this.failures = 0;
+    if (onlineFor >= this.tuning.stableAfterMs) {
+      this.failures = 0;
+      this.outageSince = undefined;
+    }
     this.failures++;
+    const t = this.now();
+    this.outageSince ??= t;
     if (!this.runHadTag) this.runsWithoutData++;
     this.onlineAt = undefined;
     const next = this.runsWithoutData >= this.tuning.offlineAfterFailures ? 'offline' : 'reconnecting';
@@ -449,7 +514,7 @@ export class Upstream {
     if (next !== this.stateValue) this.setState(next);
     else if (!repeated) this.opts.log?.('warn', `${this.key}: still ${next}: ${reason}`);
 
-    const delay = backoffDelay(this.failures, this.tuning.backoffInitialMs, this.tuning.backoffMaxMs, this.random);
+    const delay = backoffDelay(this.failures, this.tuning.backoffInitialMs, retryCapMs(t - this.outageSince, this.tuning), this.random);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (!this.stopping) this.spawnRun();

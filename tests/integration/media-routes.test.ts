@@ -1,0 +1,76 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { ServerMessage } from '../../common/contract';
+import { startHost, type RunningHost } from '../../native/host/start';
+
+let host: RunningHost;
+const dataDir = mkdtempSync(join(tmpdir(), 'media-routes-'));
+
+beforeAll(async () => {
+  host = await startHost({ port: 0, staticDir: null, dataDir, streamLingerMs: 2000, log: () => undefined });
+}, 60_000);
+afterAll(() => host.close());
+
+function call(name: string, args: unknown): Promise<ServerMessage> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${host.url.replace('http', 'ws')}/api/ws?token=${host.token}`);
+    ws.on('message', (d) => {
+      const m = JSON.parse(String(d)) as ServerMessage;
+      if (m.t === 'hello') ws.send(JSON.stringify({ t: 'call', id: 1, name, args }));
+      else if (m.t === 'result') {
+        ws.close();
+        resolve(m);
+      }
+    });
+    ws.on('error', reject);
+  });
+}
+
+describe('media routes of the host (real simulator)', () => {
+  it('serves a JPEG snapshot of a camera nobody watches, and refuses without token', async () => {
+    expect((await fetch(`${host.url}/api/snapshot/t02-visible.jpg`)).status).toBe(401);
+    const r = await fetch(`${host.url}/api/snapshot/t02-visible.jpg?profile=sub&token=${host.token}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('image/jpeg');
+    const jpg = Buffer.from(await r.arrayBuffer());
+    expect(jpg.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    const file = join(dataDir, 'snap.jpg');
+    writeFileSync(file, jpg);
+    const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+    expect(probe.stdout.trim()).toBe('640,360');
+    expect((await fetch(`${host.url}/api/snapshot/nope.jpg?token=${host.token}`)).status).toBe(404);
+  }, 30_000);
+
+  it('serves HLS on request', async () => {
+    const r = await fetch(`${host.url}/media/t03-thermal/sub/hls/index.m3u8?token=${host.token}`);
+    expect(r.status).toBe(200);
+    const text = await r.text();
+    expect(text).toContain('#EXTM3U');
+    const seg = text.split('\n').find((l) => l && !l.startsWith('#'));
+    expect(seg).toBeTruthy();
+    const s = await fetch(`${host.url}/media/t03-thermal/sub/hls/${seg}`);
+    expect(s.status).toBe(200);
+    expect(Buffer.from(await s.arrayBuffer()).length).toBeGreaterThan(1000);
+  }, 30_000);
+
+  it('exports a pre-alarm clip into the clip folder and serves it', async () => {
+    const viewer = new WebSocket(`${host.url.replace('http', 'ws')}/media/t04-visible/sub.flv?token=${host.token}`);
+    await new Promise((r) => setTimeout(r, 5000));
+    const res = await call('stream:exportClip', { cameraId: 't04-visible', profile: 'sub', at: Date.now() - 1000, beforeS: 2, afterS: 2 });
+    viewer.close();
+    expect(res).toMatchObject({ t: 'result', ok: true });
+    if (res.t !== 'result' || !res.ok) return;
+    const clip = res.value as { name: string; durationS: number };
+    expect(clip.durationS).toBeGreaterThan(2.5);
+    const r = await fetch(`${host.url}/api/clips/${clip.name}?token=${host.token}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('video/mp4');
+    expect((await fetch(`${host.url}/api/clips/..%2F..%2Fetc%2Fpasswd?token=${host.token}`)).status).toBe(404);
+    const stale = await call('stream:exportClip', { cameraId: 't05-visible', at: Date.now(), beforeS: 1, afterS: 1 });
+    expect(stale).toMatchObject({ ok: false, error: { code: 'conflict' } });
+  }, 40_000);
+});
