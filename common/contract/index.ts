@@ -1,10 +1,12 @@
 import type { z } from 'zod';
 import { appCommands, appEvents } from './app';
+import { ptzCommands, ptzEvents } from './ptz';
 import { siteCommands, siteEvents } from './site';
 import { streamCommands, streamEvents } from './stream';
 
 export * from './errors';
 export * from './app';
+export * from './ptz';
 export * from './site';
 export * from './stream';
 export * from './wire';
@@ -14,6 +16,7 @@ export const commands = {
   ...appCommands,
   ...siteCommands,
   ...streamCommands,
+  ...ptzCommands,
 } as const;
 
 /** Every event the host pushes. */
@@ -21,6 +24,7 @@ export const events = {
   ...appEvents,
   ...siteEvents,
   ...streamEvents,
+  ...ptzEvents,
 } as const;
 
 export type CommandName = keyof typeof commands;

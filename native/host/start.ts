@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { SiteConfig } from '../../common/site';
 import { appHandlers } from '../app/handlers';
 import { startCameraProber } from '../health/camera-probe';
+import { createPtzDomain } from '../ptz/domain';
 import { loadSiteFile } from '../site/load';
 import { siteHandlers } from '../site/handlers';
 import { resolveStreamUrl } from '../site/view';
@@ -102,6 +103,8 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
   registry.register(appHandlers(site, VERSION, startedAt));
   registry.register(siteHandlers(site));
   registry.register(streamHandlers(gateway, prober, clipDir));
+  const ptz = createPtzDomain({ site, bus, log: createLogger('ptz'), stateDir: resolve(opts.dataDir ?? '.data', 'ptz') });
+  registry.register(ptz.handlers);
 
   const server = await startHostServer({
     host: opts.host ?? '127.0.0.1',
@@ -131,6 +134,8 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
         clearInterval(statsTimer);
         prober.stop();
         await server.close();
+        // Heads get their Stop while the simulator (if any) still answers.
+        await ptz.close();
         await gateway.close();
         await simulator?.close();
       })()),

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { SiteConfig } from '../../common/site';
 import { buildSimulatedSite, SIMULATED_TOWERS } from '../site/simulated';
 import { createCameraSource } from './camera-source';
+import { SIM_ONVIF_CREDENTIALS, startOnvifFleet, type OnvifFleet } from './onvif/fleet';
 import { RtspServer } from './rtsp-server';
 
 /** A simulated tower: its own RTSP endpoint (as a real tower has its own address) and cameras. */
@@ -20,6 +21,8 @@ export interface SimulatorOptions {
   host?: string;
   /** First RTSP port; tower i listens on basePort + i. 0 = ephemeral ports (tests, embedded use). */
   rtspBasePort?: number;
+  /** First ONVIF port; tower i's head listens on basePort + i. 0 = ephemeral. */
+  onvifBasePort?: number;
   /** Folder for pose files and other run-time state. */
   stateDir?: string;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
@@ -32,6 +35,8 @@ export interface Simulator {
   readonly rtspBase: string;
   /** Cuts or restores a tower's link: its RTSP port closes (connections refused) or opens again. */
   setTowerLink(towerId: string, up: boolean): Promise<void>;
+  /** The simulated PTZ heads (fault injection in tests). */
+  readonly onvif: OnvifFleet;
   towers(): { id: string; name: string; port: number; linkUp: boolean; streams: ReturnType<RtspServer['stats']> }[];
   close(): Promise<void>;
 }
@@ -64,7 +69,17 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     towers.set(t.id, { id: t.id, name: t.name, rtsp, port, linkUp: true });
   }
 
-  const site = buildSimulatedSite({ rtspBase: (id) => `rtsp://${host}:${towers.get(id)?.port ?? 0}` });
+  const rtspBase = (id: string) => `rtsp://${host}:${towers.get(id)?.port ?? 0}`;
+  // One ONVIF PTZ head per tower; it writes the pose files the camera pictures draw.
+  const onvif: OnvifFleet = await startOnvifFleet({
+    host,
+    towers: SIMULATED_TOWERS,
+    rtspBase,
+    stateDir,
+    basePort: opts.onvifBasePort ?? 0,
+    log: (level, msg) => log(level, `onvif: ${msg}`),
+  });
+  const site = buildSimulatedSite({ rtspBase, onvif: { url: (id) => onvif.urlOf(id), credentials: { ...SIM_ONVIF_CREDENTIALS } } });
   const first = [...towers.values()][0];
 
   return {
@@ -75,6 +90,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (!t) throw new Error(`no simulated tower ${towerId}`);
       if (t.linkUp === up) return;
       t.linkUp = up;
+      await onvif.setLink(towerId, up);
       if (up) {
         await t.rtsp.listen();
         log('info', `tower ${towerId} (${t.name}): link restored`);
@@ -84,7 +100,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       }
     },
     towers: () => [...towers.values()].map((t) => ({ id: t.id, name: t.name, port: t.port, linkUp: t.linkUp, streams: t.rtsp.stats() })),
+    onvif,
     async close() {
+      await onvif.close();
       await Promise.all([...towers.values()].map((t) => (t.linkUp ? t.rtsp.close() : Promise.resolve())));
     },
   };

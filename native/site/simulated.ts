@@ -29,11 +29,18 @@ export const SIMULATED_TOWERS: ReadonlyArray<{ id: string; name: string; lat: nu
 export interface SimulatedSiteEndpoints {
   /** Base of a tower's RTSP server, e.g. `rtsp://127.0.0.1:8554` (each simulated tower has its own, like a real one). */
   rtspBase: string | ((towerId: string) => string);
+  /** The towers' simulated ONVIF PTZ heads and the credentials they accept. */
+  onvif?: { url: (towerId: string) => string | undefined; credentials: { id: string; user: string; password: string } };
 }
 
 /** Builds the site file of the built-in simulated site, pointing at a running simulator. */
 export function buildSimulatedSite(ep: SimulatedSiteEndpoints): SiteConfig {
   const base = typeof ep.rtspBase === 'string' ? () => ep.rtspBase as string : ep.rtspBase;
+  // Both cameras of a tower sit on one PTZ head, so they share its ONVIF address.
+  const onvifOf = (towerId: string) => {
+    const url = ep.onvif?.url(towerId);
+    return url && ep.onvif ? { onvif: { url, credentials: ep.onvif.credentials.id } } : {};
+  };
   const visibleLens = { sensorWidthMm: 7.18, sensorHeightMm: 5.32, focalMinMm: 10, focalMaxMm: 350 };
   // 384x288 microbolometer, 17 µm pitch, fixed 35 mm lens.
   const thermalLens = { sensorWidthMm: 6.528, sensorHeightMm: 4.896, focalMinMm: 35, focalMaxMm: 35 };
@@ -64,6 +71,7 @@ export function buildSimulatedSite(ep: SimulatedSiteEndpoints): SiteConfig {
       power: t.power ?? 'mains',
       link: { kind: t.link, bandwidthMbps: t.link === 'fibre' ? 100 : t.link === 'bridge' ? 50 : 20 },
       cameras: (['visible', 'thermal'] as const).map((kind) => ({
+        ...onvifOf(t.id),
         id: `${t.id}-${kind}`,
         kind,
         codec: 'h264' as const,
@@ -79,7 +87,7 @@ export function buildSimulatedSite(ep: SimulatedSiteEndpoints): SiteConfig {
       panel: { width: 1920, height: 1080, bezelMm: 3.5, diagonalInch: 55 },
       decoders,
     },
-    credentials: [],
+    credentials: ep.onvif ? [{ ...ep.onvif.credentials }] : [],
     places: [
       { name: '天目湖', lat: 31.305, lon: 119.433 },
       { name: '南山竹海', lat: 31.178, lon: 119.462 },
