@@ -110,7 +110,7 @@ function regionDiffers(a: Uint8ClampedArray, b: Uint8ClampedArray, x0: number, y
 describe('camera ffmpeg arguments', () => {
   it('asks for the agreed stream shape', () => {
     const args = buildCameraFfmpegArgs('visible', 'main', { labelFile: '/l', clockFile: '/c' }).join(' ');
-    for (const part of ['-re -f lavfi', '-c:v libx264', '-preset ultrafast', '-tune zerolatency', '-g 25', '-keyint_min 25', '-sc_threshold 0', '-r 25', 'aud=1', '-f h264 pipe:1']) {
+    for (const part of ['-re -f lavfi', '-c:v libx264', '-preset ultrafast', '-tune zerolatency', '-g 25', '-keyint_min 25', '-sc_threshold 0', '-r 25', 'aud=1', '-f flv pipe:1']) {
       expect(args).toContain(part);
     }
     expect(args).toContain('scale=w=1280:h=720');

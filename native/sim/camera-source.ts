@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawnOwned, stopChild } from '../process/child';
 import { locateFfmpeg } from '../process/ffmpeg-path';
-import { AccessUnitAssembler, AnnexBSplitter, NalType, nalType, type AccessUnit } from './h264';
+// The FLV demuxer is a plain format parser shared with the gateway.
+import { FlvDemuxer } from '../streams/flv';
+import { NalType, nalType, type AccessUnit } from './h264';
 import type { H264Source } from './rtsp-server';
 import {
   STRIP_DATA_BITS,
@@ -370,10 +372,50 @@ export function buildCameraFfmpegArgs(kind: CameraKind, profile: CameraProfile, 
     'aud=1:repeat-headers=1',
     '-flush_packets',
     '1',
+    // FLV, not raw H.264: each frame arrives as one length-framed tag and can be sent at once. With an
+    // Annex-B stream a frame is only known to be complete when the next one starts, 40 ms later.
+    '-flvflags',
+    'no_duration_filesize',
     '-f',
-    'h264',
+    'flv',
     'pipe:1',
   ];
+}
+
+/** SPS and PPS from an AVCDecoderConfigurationRecord, and the NAL length size it declares. */
+function parseAvcConfig(rec: Buffer): { sps: Buffer[]; pps: Buffer[]; lengthSize: number } {
+  const lengthSize = ((rec[4] ?? 3) & 0x03) + 1;
+  const sps: Buffer[] = [];
+  const pps: Buffer[] = [];
+  let off = 5;
+  const nSps = (rec[off++] ?? 0) & 0x1f;
+  for (let i = 0; i < nSps && off + 2 <= rec.length; i++) {
+    const len = rec.readUInt16BE(off);
+    sps.push(rec.subarray(off + 2, off + 2 + len));
+    off += 2 + len;
+  }
+  const nPps = rec[off++] ?? 0;
+  for (let i = 0; i < nPps && off + 2 <= rec.length; i++) {
+    const len = rec.readUInt16BE(off);
+    pps.push(rec.subarray(off + 2, off + 2 + len));
+    off += 2 + len;
+  }
+  return { sps, pps, lengthSize };
+}
+
+/** Splits length-prefixed (AVCC) NAL units. */
+function splitAvcc(data: Buffer, lengthSize: number): Buffer[] {
+  const nals: Buffer[] = [];
+  let off = 0;
+  while (off + lengthSize <= data.length) {
+    let len = 0;
+    for (let i = 0; i < lengthSize; i++) len = len * 256 + (data[off + i] ?? 0);
+    off += lengthSize;
+    if (len === 0 || off + len > data.length) break;
+    nals.push(data.subarray(off, off + len));
+    off += len;
+  }
+  return nals;
 }
 
 /** Writes a file via rename so a drawtext `reload` never reads it half-written. */
@@ -458,20 +500,41 @@ export class CameraSource extends EventEmitter implements H264Source {
     this.run = run;
     this.spawns++;
     this.stderrTail.length = 0;
-    const splitter = new AnnexBSplitter();
-    const assembler = new AccessUnitAssembler();
+    const demux = new FlvDemuxer();
+    let lengthSize = 4;
     let frame = 0;
     child.stdout?.on('data', (chunk: Buffer) => {
       if (gen !== this.generation) return;
-      for (const nal of splitter.push(chunk)) {
-        const type = nalType(nal);
-        if (type === NalType.Sps) this._sps = nal;
-        else if (type === NalType.Pps) this._pps = nal;
-        for (const unit of assembler.push(nal)) {
-          const au: AccessUnit = { nals: unit.nals, isKeyframe: unit.isKeyframe, pts: frame * TICKS_PER_FRAME };
-          frame++;
-          this.emit('au', au);
+      let tags;
+      try {
+        tags = demux.push(chunk);
+      } catch (e) {
+        this.options.log?.(`[${this.path}] unreadable encoder output: ${(e as Error).message}`);
+        child.kill('SIGKILL');
+        return;
+      }
+      for (const tag of tags) {
+        // Video tag body: frame type/codec, AVC packet type, 3-byte composition time, payload.
+        if (tag.type !== 9 || tag.data.length < 5) continue;
+        const payload = tag.data.subarray(5);
+        if (tag.data[1] === 0) {
+          const cfg = parseAvcConfig(payload);
+          lengthSize = cfg.lengthSize;
+          if (cfg.sps[0]) this._sps = Buffer.from(cfg.sps[0]);
+          if (cfg.pps[0]) this._pps = Buffer.from(cfg.pps[0]);
+          continue;
         }
+        if (tag.data[1] !== 1) continue;
+        const nals = splitAvcc(payload, lengthSize).filter((n) => nalType(n) !== NalType.Aud);
+        for (const n of nals) {
+          const type = nalType(n);
+          if (type === NalType.Sps) this._sps = Buffer.from(n);
+          else if (type === NalType.Pps) this._pps = Buffer.from(n);
+        }
+        if (!nals.length) continue;
+        const au: AccessUnit = { nals: nals.map((n) => Buffer.from(n)), isKeyframe: tag.isKeyframe, pts: frame * TICKS_PER_FRAME };
+        frame++;
+        this.emit('au', au);
       }
     });
     // stderr must always be drained, or ffmpeg blocks once the pipe fills.

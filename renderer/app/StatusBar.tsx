@@ -28,6 +28,7 @@ export function StatusBar() {
   const info = useAppStore((s) => s.info);
   const site = useAppStore((s) => s.site);
   const lang = useAppStore((s) => s.lang);
+  const transport = useAppStore((s) => s.transport);
   const clock = useHostClock(site?.timeZone);
   return (
     <footer className="statusbar">
@@ -44,6 +45,15 @@ export function StatusBar() {
       <span className="clock" data-testid="clock" title={t('status.clock')}>
         {clock}
       </span>
+      <button
+        className={`lang${transport === 'hls' ? ' active' : ''}`}
+        data-testid="transport-toggle"
+        aria-pressed={transport === 'hls'}
+        title={t('transport.help')}
+        onClick={() => useAppStore.getState().setTransport(transport === 'hls' ? 'ws-flv' : 'hls')}
+      >
+        {t(transport === 'hls' ? 'transport.hls' : 'transport.live')}
+      </button>
       <button className="lang" onClick={() => useAppStore.getState().setLang(lang === 'zh-CN' ? 'en' : 'zh-CN')}>
         {t('status.lang')}
       </button>

@@ -40,6 +40,9 @@ export const en: Record<MessageKey, string> = {
   'stream.online': 'online',
   'stream.reconnecting': 'reconnecting',
   'stream.offline': 'offline',
+  'transport.live': 'Live mode',
+  'transport.hls': 'Weak-link mode (HLS)',
+  'transport.help': 'Live mode has the lowest delay; weak-link mode (HLS) is for remote or low-bandwidth clients, about 2–4 s behind',
   'status.clock': 'Host time',
   'status.lang': '中文',
 };

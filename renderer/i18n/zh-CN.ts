@@ -39,6 +39,9 @@ export const zhCN = {
   'stream.online': '在线',
   'stream.reconnecting': '重连中',
   'stream.offline': '离线',
+  'transport.live': '实时模式',
+  'transport.hls': '弱网模式 (HLS)',
+  'transport.help': '实时模式延迟最低；弱网模式 (HLS) 用于远程或带宽不足的终端，延迟约 2–4 秒',
   'status.clock': '主机时间',
   'status.lang': 'English',
 } as const;

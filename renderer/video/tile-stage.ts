@@ -1,9 +1,15 @@
+import { HlsPlayer } from './hls-player';
 import { LivePlayer, type PlayerState, type PlayerStats } from './live-player';
+
+interface TilePlayer {
+  stats(): PlayerStats;
+  destroy(): void;
+}
 
 interface Layer {
   url: string;
   video: HTMLVideoElement;
-  player: LivePlayer;
+  player: TilePlayer;
   state: PlayerState;
 }
 
@@ -35,8 +41,10 @@ export class TileStage {
     video.disablePictureInPicture = true;
     video.className = 'layer pending';
     this.host.prepend(video);
-    const layer: Layer = { url, video, state: 'connecting', player: undefined as unknown as LivePlayer };
-    layer.player = new LivePlayer({ url, video, onState: (s) => this.layerState(layer, s) });
+    const layer: Layer = { url, video, state: 'connecting', player: { stats: () => ({ decodedFrames: 0, droppedFrames: 0, bufferSeconds: 0, restarts: 0 }), destroy: () => undefined } };
+    const onState = (s: PlayerState) => this.layerState(layer, s);
+    // An HLS playlist URL means the console was set to HLS for a weak link; everything else is live FLV.
+    layer.player = /\.m3u8(\?|$)/.test(url) ? new HlsPlayer({ url, video, onState }) : new LivePlayer({ url, video, onState });
     this.layers.push(layer);
     if (this.layers.length === 1) {
       video.className = 'layer';
