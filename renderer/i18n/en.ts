@@ -34,6 +34,7 @@ export const en: Record<MessageKey, string> = {
   'stats.reconnects': 'Reconnects',
   'stats.buffer': 'Play buffer',
   'stats.dropped': 'Dropped/decoded',
+  'stats.transcoding': 'Transcoding',
   'stats.error': 'Error',
   'stream.idle': 'idle',
   'stream.starting': 'starting',

@@ -33,6 +33,7 @@ export const zhCN = {
   'stats.reconnects': '重连次数',
   'stats.buffer': '播放缓冲',
   'stats.dropped': '丢帧/解码',
+  'stats.transcoding': '转码',
   'stats.error': '错误',
   'stream.idle': '空闲',
   'stream.starting': '启动中',
