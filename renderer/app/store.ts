@@ -1,13 +1,15 @@
 import { create } from 'zustand';
 import { createCameraSlice, type CameraSlice } from '../cameras/camera-slice';
+import { createPtzSlice, type PtzSlice } from '../ptz/ptz-slice';
 import { createVideoSlice, type VideoSlice } from '../video/video-slice';
 import { createAppSlice, type AppSlice } from './app-slice';
 
 /** The one renderer store, built from per-domain slices. */
-export type AppState = AppSlice & CameraSlice & VideoSlice;
+export type AppState = AppSlice & CameraSlice & VideoSlice & PtzSlice;
 
 export const useAppStore = create<AppState>()((...a) => ({
   ...createAppSlice(...a),
   ...createCameraSlice(...a),
   ...createVideoSlice(...a),
+  ...createPtzSlice(...a),
 }));

@@ -32,7 +32,7 @@ export function TileStats({ stream, player }: Props) {
   }
   if (stream?.stats.lastError && stream.state !== 'online') rows.push([t('stats.error'), stream.stats.lastError]);
   return (
-    <dl className="tile-stats" data-testid="tile-stats">
+    <dl className="tile-stats" data-testid="stream-stats">
       {rows.map(([k, v]) => (
         <div key={k}>
           <dt>{k}</dt>

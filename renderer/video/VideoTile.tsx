@@ -1,8 +1,11 @@
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import { findCamera } from '../cameras/camera-slice';
-import { mediaWsUrl } from '../app/connection';
+import { mediaUrl } from '../app/connection';
 import { useAppStore } from '../app/store';
 import { useT, type MessageKey } from '../i18n';
+import { centreOnClick } from '../ptz/click-centre';
+import { PtzHud } from '../ptz/PtzHud';
+import { usePtzTarget } from '../ptz/ptz-target';
 import type { PlayerState } from './live-player';
 import { TileStage } from './tile-stage';
 import { TileStats } from './TileStats';
@@ -34,7 +37,19 @@ export const VideoTile = memo(function VideoTile({ index, cameraId, profile }: P
   const site = useAppStore((s) => s.site);
   const found = useMemo(() => (cameraId ? findCamera(site, cameraId) : undefined), [site, cameraId]);
   const stream = useAppStore((s) => (cameraId ? s.streams[`${cameraId}/${profile}`] : undefined));
-  const { assignCamera, clearTile, selectTile, toggleMaximize } = useAppStore.getState();
+  const { assignCamera, clearTile, selectTile, toggleMaximize, toggleHud } = useAppStore.getState();
+  const ptzTarget = usePtzTarget(cameraId);
+  const hudOn = useAppStore((s) => !s.ptzHudOff[index]);
+  const clickCentreMode = useAppStore((s) => s.ptzClickCentre);
+  const bodyRef = useRef<HTMLDivElement>(null);
+  const centreTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const [marker, setMarker] = useState<{ x: number; y: number; key: number } | null>(null);
+  useEffect(() => () => clearTimeout(centreTimer.current), []);
+  useEffect(() => {
+    if (!marker) return;
+    const id = setTimeout(() => setMarker(null), 700);
+    return () => clearTimeout(id);
+  }, [marker]);
 
   // One stage per camera: a profile change plays into the same stage, which swaps without a black frame.
   useEffect(() => {
@@ -49,23 +64,53 @@ export const VideoTile = memo(function VideoTile({ index, cameraId, profile }: P
     };
   }, [cameraId]);
 
+  // A profile or transport change plays into the same stage, which swaps without a black frame.
+  const transport = useAppStore((s) => s.transport);
   useEffect(() => {
-    if (cameraId) stageHolder.current?.play(mediaWsUrl(cameraId, profile));
-  }, [cameraId, profile]);
+    if (cameraId) stageHolder.current?.play(mediaUrl(cameraId, profile, transport));
+  }, [cameraId, profile, transport]);
 
   const title = found
     ? `${found.towerName} · ${t(found.camera.kind === 'visible' ? 'camera.visible' : 'camera.thermal')}`
     : (cameraId ?? '');
   const playerStats = useCallback(() => stageHolder.current?.stats(), []);
+  const frontVideo = useCallback(() => stageHolder.current?.frontVideo(), []);
+
+  // Click-to-centre: Ctrl+click at once; in click-to-centre mode a plain click on the already
+  // selected tile, held back by the double-click interval so a double-click (maximise) never
+  // turns the head first.
+  const centre = (clientX: number, clientY: number) => {
+    const el = stageRef.current;
+    if (!ptzTarget || !el) return;
+    const box = el.getBoundingClientRect();
+    if (centreOnClick(ptzTarget.cameraId, ptzTarget.lens, frontVideo(), box, clientX, clientY)) {
+      setMarker({ x: clientX - box.left, y: clientY - box.top, key: Date.now() });
+    }
+  };
+  const onTileClick = (e: MouseEvent) => {
+    const wasSelected = selected;
+    selectTile(index);
+    if (!ptzTarget || !bodyRef.current?.contains(e.target as Node)) return;
+    if (e.ctrlKey || e.metaKey) {
+      centre(e.clientX, e.clientY);
+    } else if (clickCentreMode && wasSelected && e.detail === 1) {
+      const { clientX, clientY } = e;
+      clearTimeout(centreTimer.current);
+      centreTimer.current = setTimeout(() => centre(clientX, clientY), 250);
+    }
+  };
 
   return (
     <div
-      className={`tile${selected ? ' selected' : ''}${dragOver ? ' drag-over' : ''}`}
+      className={`tile${selected ? ' selected' : ''}${dragOver ? ' drag-over' : ''}${ptzTarget && clickCentreMode && selected ? ' click-centre' : ''}`}
       data-testid={`tile-${index}`}
       data-camera={cameraId ?? ''}
       data-state={cameraId ? state : 'empty'}
-      onClick={() => selectTile(index)}
-      onDoubleClick={() => cameraId && toggleMaximize(index)}
+      onClick={onTileClick}
+      onDoubleClick={() => {
+        clearTimeout(centreTimer.current);
+        if (cameraId) toggleMaximize(index);
+      }}
       onDragOver={(e) => {
         if (e.dataTransfer.types.includes(CAMERA_DND_TYPE)) {
           e.preventDefault();
@@ -92,6 +137,21 @@ export const VideoTile = memo(function VideoTile({ index, cameraId, profile }: P
             <span className={`kind-dot ${found?.camera.kind ?? ''}`} />
             <span className="tile-title">{title}</span>
             <span className="tile-profile">{t(profile === 'main' ? 'tile.main' : 'tile.sub')}</span>
+            {ptzTarget && (
+              <button
+                className={`tile-hud${hudOn ? ' on' : ''}`}
+                aria-pressed={hudOn}
+                title={t('hud.toggle')}
+                data-testid={`hud-toggle-${index}`}
+                onClick={(e) => {
+                  e.stopPropagation();
+                  toggleHud(index);
+                }}
+                onDoubleClick={(e) => e.stopPropagation()}
+              >
+                {t('hud.short')}
+              </button>
+            )}
             <button
               className="tile-close"
               aria-label={t('tile.close')}
@@ -103,8 +163,10 @@ export const VideoTile = memo(function VideoTile({ index, cameraId, profile }: P
               ×
             </button>
           </div>
-          <div className="tile-body">
+          <div className="tile-body" ref={bodyRef}>
             <div className="tile-stage" ref={stageRef} data-testid={`stage-${index}`} />
+            {ptzTarget && hudOn && <PtzHud cameraId={ptzTarget.cameraId} noPicture={state !== 'playing'} lens={ptzTarget.lens} getVideo={frontVideo} testId={`hud-${index}`} />}
+            {marker && <span key={marker.key} className="centre-marker" style={{ left: marker.x, top: marker.y }} />}
             {hovered && <TileStats stream={stream} player={playerStats} />}
             {state !== 'playing' && (
               <div className={`tile-state ${state}`} role="status">

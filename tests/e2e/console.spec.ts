@@ -63,3 +63,22 @@ test('without the token the host refuses the API', async ({ page, host }) => {
   const res = await page.request.get(`${host.url}/api/anything`);
   expect(res.status()).toBe(401);
 });
+
+test('weak-link mode plays the tiles over HLS, and live mode switches back', async ({ page, host }) => {
+  const con = new ConsolePage(page);
+  await con.open(consoleUrl(host));
+  await con.setLayout(4);
+  await con.dragCameraToTile('t08-visible', 0);
+  await con.expectPlaying(0);
+  const hlsRequests: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/hls/')) hlsRequests.push(r.url());
+  });
+  await page.getByTestId('transport-toggle').click();
+  await expect(page.getByTestId('transport-toggle')).toHaveAttribute('aria-pressed', 'true');
+  await expect.poll(() => hlsRequests.some((u) => u.endsWith('.ts') || u.includes('.ts?')), { timeout: 30_000 }).toBe(true);
+  await con.expectPlaying(0, 30_000);
+  await page.getByTestId('transport-toggle').click();
+  await expect(page.getByTestId('transport-toggle')).toHaveAttribute('aria-pressed', 'false');
+  await con.expectPlaying(0);
+});
