@@ -3,12 +3,14 @@ import { appCommands, appEvents } from './app';
 import { ptzCommands, ptzEvents } from './ptz';
 import { siteCommands, siteEvents } from './site';
 import { streamCommands, streamEvents } from './stream';
+import { wallCommands, wallEvents } from './wall';
 
 export * from './errors';
 export * from './app';
 export * from './ptz';
 export * from './site';
 export * from './stream';
+export * from './wall';
 export * from './wire';
 
 /** Every command the host answers, keyed `domain:verb`. */
@@ -17,6 +19,7 @@ export const commands = {
   ...siteCommands,
   ...streamCommands,
   ...ptzCommands,
+  ...wallCommands,
 } as const;
 
 /** Every event the host pushes. */
@@ -25,6 +28,7 @@ export const events = {
   ...siteEvents,
   ...streamEvents,
   ...ptzEvents,
+  ...wallEvents,
 } as const;
 
 export type CommandName = keyof typeof commands;

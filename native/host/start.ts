@@ -5,6 +5,7 @@ import type { SiteConfig } from '../../common/site';
 import { appHandlers } from '../app/handlers';
 import { startCameraProber } from '../health/camera-probe';
 import { createPtzDomain } from '../ptz/domain';
+import { createWallDomain } from '../wall/domain';
 import { loadSiteFile } from '../site/load';
 import { siteHandlers } from '../site/handlers';
 import { resolveStreamUrl } from '../site/view';
@@ -117,6 +118,16 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
     clipDir,
     log,
   });
+  // After the server: decoders are handed URLs of its media routes, with a token it accepts.
+  const decoderMedia = server.url.replace(/^http/, 'ws');
+  const wall = createWallDomain({
+    site,
+    bus,
+    log: createLogger('wall'),
+    stateDir: resolve(opts.dataDir ?? '.data', 'wall'),
+    mediaUrl: (cameraId, profile) => `${decoderMedia}/media/${encodeURIComponent(cameraId)}/${profile}.flv?token=${encodeURIComponent(server.token)}`,
+  });
+  registry.register(wall.handlers);
   const tick = setInterval(() => bus.emit('app:tick', { hostTime: Date.now() }), 5000);
   tick.unref();
 
@@ -136,6 +147,7 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
         await server.close();
         // Heads get their Stop while the simulator (if any) still answers.
         await ptz.close();
+        await wall.close();
         await gateway.close();
         await simulator?.close();
       })()),

@@ -9,7 +9,7 @@ const USAGE = `npm run sim                      start the simulated site (RTSP c
 npm run sim -- status            what the running simulator is doing
 npm run sim -- link-down <tower> cut a tower's link (id like t01, or its name, e.g. 仙人山)
 npm run sim -- link-up <tower>   restore it
-options: --rtsp-port 8554 (first tower; tower i uses 8554+i)  --onvif-port 8580 (likewise)  --control-port 8660  --host 127.0.0.1
+options: --rtsp-port 8554 (first tower; tower i uses 8554+i)  --onvif-port 8580, --decoder-port 8600 (likewise)  --control-port 8660  --host 127.0.0.1
          --site-out .data/sim-site.json (where the site file for the simulator is written)`;
 
 async function main(): Promise<void> {
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
       'rtsp-port': { type: 'string', default: '8554' },
       'control-port': { type: 'string', default: '8660' },
       'onvif-port': { type: 'string', default: '8580' },
+      'decoder-port': { type: 'string', default: '8600' },
       'site-out': { type: 'string', default: '.data/sim-site.json' },
       help: { type: 'boolean', default: false },
     },
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   }
 
   const log = createLogger('sim');
-  const sim = await startSimulator({ host: values.host, rtspBasePort: Number(values['rtsp-port']), onvifBasePort: Number(values['onvif-port']), log });
+  const sim = await startSimulator({ host: values.host, rtspBasePort: Number(values['rtsp-port']), onvifBasePort: Number(values['onvif-port']), decoderBasePort: Number(values['decoder-port']), log });
   const ctl = await startControlServer(sim, values.host, Number(values['control-port']));
   const siteFile = resolve(values['site-out']);
   mkdirSync(dirname(siteFile), { recursive: true });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { SiteConfig } from '../../common/site';
 import { buildSimulatedSite, SIMULATED_TOWERS } from '../site/simulated';
 import { createCameraSource } from './camera-source';
+import { startDecoderFleet, type DecoderFleet } from './decoder/fleet';
 import { SIM_ONVIF_CREDENTIALS, startOnvifFleet, type OnvifFleet } from './onvif/fleet';
 import { RtspServer } from './rtsp-server';
 
@@ -21,6 +22,8 @@ export interface SimulatorOptions {
   host?: string;
   /** First RTSP port; tower i listens on basePort + i. 0 = ephemeral ports (tests, embedded use). */
   rtspBasePort?: number;
+  /** First wall decoder port; decoder i listens on basePort + i, the LED controller after them. 0 = ephemeral. */
+  decoderBasePort?: number;
   /** First ONVIF port; tower i's head listens on basePort + i. 0 = ephemeral. */
   onvifBasePort?: number;
   /** Folder for pose files and other run-time state. */
@@ -37,6 +40,8 @@ export interface Simulator {
   setTowerLink(towerId: string, up: boolean): Promise<void>;
   /** The simulated PTZ heads (fault injection in tests). */
   readonly onvif: OnvifFleet;
+  /** The wall's 15 simulated networked decoders and the LED controller (fault injection in tests). */
+  readonly decoders: DecoderFleet;
   towers(): { id: string; name: string; port: number; linkUp: boolean; streams: ReturnType<RtspServer['stats']> }[];
   close(): Promise<void>;
 }
@@ -79,7 +84,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     basePort: opts.onvifBasePort ?? 0,
     log: (level, msg) => log(level, `onvif: ${msg}`),
   });
-  const site = buildSimulatedSite({ rtspBase, onvif: { url: (id) => onvif.urlOf(id), credentials: { ...SIM_ONVIF_CREDENTIALS } } });
+  const decoders = await startDecoderFleet({ host, basePort: opts.decoderBasePort ?? 0, count: 15, log: (level, msg) => log(level, `decoder: ${msg}`) });
+  const site = buildSimulatedSite({
+    rtspBase,
+    onvif: { url: (id) => onvif.urlOf(id), credentials: { ...SIM_ONVIF_CREDENTIALS } },
+    decoders: { address: (id) => decoders.addressOf(id), ledAddress: decoders.ledAddress },
+  });
   const first = [...towers.values()][0];
 
   return {
@@ -101,8 +111,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     },
     towers: () => [...towers.values()].map((t) => ({ id: t.id, name: t.name, port: t.port, linkUp: t.linkUp, streams: t.rtsp.stats() })),
     onvif,
+    decoders,
     async close() {
       await onvif.close();
+      await decoders.close();
       await Promise.all([...towers.values()].map((t) => (t.linkUp ? t.rtsp.close() : Promise.resolve())));
     },
   };

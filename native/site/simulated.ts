@@ -31,6 +31,8 @@ export interface SimulatedSiteEndpoints {
   rtspBase: string | ((towerId: string) => string);
   /** The towers' simulated ONVIF PTZ heads and the credentials they accept. */
   onvif?: { url: (towerId: string) => string | undefined; credentials: { id: string; user: string; password: string } };
+  /** The simulated networked decoders (addresses carry their credentials) and LED controller; without them the wall uses software decoders. */
+  decoders?: { address: (decoderId: string) => string | undefined; ledAddress?: string | undefined };
 }
 
 /** Builds the site file of the built-in simulated site, pointing at a running simulator. */
@@ -47,8 +49,9 @@ export function buildSimulatedSite(ep: SimulatedSiteEndpoints): SiteConfig {
   const decoders = [];
   for (let row = 0; row < 3; row++) {
     for (let column = 0; column < 5; column++) {
-      const n = row * 5 + column + 1;
-      decoders.push({ id: `d${String(n).padStart(2, '0')}`, row, column, driver: 'software' as const, maxStreams: 4 });
+      const id = `d${String(row * 5 + column + 1).padStart(2, '0')}`;
+      const address = ep.decoders?.address(id);
+      decoders.push({ id, row, column, ...(address ? { driver: 'http-json' as const, address } : { driver: 'software' as const }), maxStreams: 4 });
     }
   }
   return {
@@ -86,6 +89,7 @@ export function buildSimulatedSite(ep: SimulatedSiteEndpoints): SiteConfig {
       columns: 5,
       panel: { width: 1920, height: 1080, bezelMm: 3.5, diagonalInch: 55 },
       decoders,
+      ...(ep.decoders?.ledAddress ? { led: { address: ep.decoders.ledAddress, width: 320 } } : {}),
     },
     credentials: ep.onvif ? [{ ...ep.onvif.credentials }] : [],
     places: [

@@ -1,0 +1,114 @@
+/**
+ * The simulated decoder's preview page: its HDMI output as HTML. A 1920x1080 stage scaled to the
+ * window, one element per output at its `dest`, stacked by `z`, each playing its stream with
+ * mpegts.js and showing its `crop` of the picture, labelled with the camera id. It polls the
+ * decoder for the layout it holds. Element contract: docs/decoder-protocol.md, "The preview page".
+ */
+export function previewPage(decoderId: string, output: { width: number; height: number }): string {
+  const id = JSON.stringify(decoderId);
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<title>Decoder ${decoderId.replace(/[<>&"]/g, '')}</title>
+<style>
+  html, body { margin: 0; height: 100%; background: #000; overflow: hidden; }
+  #out { position: absolute; left: 0; top: 0; width: ${output.width}px; height: ${output.height}px; transform-origin: 0 0; background: #050505; }
+  .o { position: absolute; overflow: hidden; background: #101418; box-shadow: inset 0 0 0 1px #2a3038; }
+  .o video { position: absolute; object-fit: fill; }
+  .o .l { position: absolute; left: 8px; top: 6px; padding: 2px 6px; color: #fff; background: rgba(0, 0, 0, .55);
+          font: 20px/1.3 "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; pointer-events: none; }
+  .o[data-state="error"] .l { background: rgba(160, 20, 20, .8); }
+</style>
+</head>
+<body>
+<div id="out" data-decoder=${id} data-revision="0"></div>
+<script src="/mpegts.js"></script>
+<script>
+(() => {
+  const W = ${output.width}, H = ${output.height};
+  const out = document.getElementById('out');
+  const tiles = new Map(); // output id -> { el, video, label, player, url }
+  const fit = () => { out.style.transform = 'scale(' + innerWidth / W + ',' + innerHeight / H + ')'; };
+  addEventListener('resize', fit); fit();
+
+  const stop = (t) => { if (t.player) { try { t.player.destroy(); } catch (e) {} t.player = null; } t.last = 0; t.still = 0; };
+  // IDLE (no stream) => CONNECTING (player created) => PLAYING (frames advance) | ERROR
+  const setState = (t, s) => { t.el.dataset.state = s; };
+
+  const play = (t, stream) => {
+    stop(t);
+    t.url = stream ? stream.url : null;
+    if (!stream) { setState(t, 'idle'); return; }
+    setState(t, 'connecting');
+    if (!window.mpegts || !mpegts.isSupported()) { setState(t, 'error'); t.label.textContent += ' (no MSE)'; return; }
+    const p = mpegts.createPlayer({ type: 'flv', isLive: true, url: stream.url },
+      { enableStashBuffer: false, liveBufferLatencyChasing: true, autoCleanupSourceBuffer: true });
+    t.player = p;
+    p.on(mpegts.Events.ERROR, () => setState(t, 'error'));
+    p.attachMediaElement(t.video);
+    p.load();
+    Promise.resolve(p.play()).catch(() => {});
+  };
+
+  const place = (t, o) => {
+    const s = t.el.style;
+    s.left = o.dest.x + 'px'; s.top = o.dest.y + 'px'; s.width = o.dest.w + 'px'; s.height = o.dest.h + 'px'; s.zIndex = String(o.z);
+    const vw = o.dest.w / (o.crop.w || 1), vh = o.dest.h / (o.crop.h || 1);
+    const v = t.video.style;
+    v.width = vw + 'px'; v.height = vh + 'px'; v.left = -o.crop.x * vw + 'px'; v.top = -o.crop.y * vh + 'px';
+  };
+
+  const apply = (layout) => {
+    const seen = new Set();
+    for (const o of layout.outputs) {
+      seen.add(o.id);
+      let t = tiles.get(o.id);
+      if (!t) {
+        const el = document.createElement('div'); el.className = 'o'; el.dataset.output = o.id;
+        const video = document.createElement('video'); video.muted = true; video.autoplay = true; video.playsInline = true;
+        const label = document.createElement('div'); label.className = 'l';
+        el.append(video, label); out.append(el);
+        t = { el, video, label, player: null, url: undefined, last: 0, still: 0 };
+        tiles.set(o.id, t);
+      }
+      place(t, o);
+      const cam = o.stream ? o.stream.cameraId : '';
+      t.el.dataset.camera = cam;
+      t.el.dataset.profile = o.stream ? o.stream.profile : '';
+      t.label.textContent = cam ? cam + (o.label ? ' ' + o.label : '') + (o.stream.profile === 'sub' ? ' (sub)' : '') : '';
+      const url = o.stream ? o.stream.url : null;
+      if (url !== t.url) play(t, o.stream);
+    }
+    for (const [id, t] of tiles) if (!seen.has(id)) { stop(t); t.el.remove(); tiles.delete(id); }
+    out.dataset.revision = String(layout.revision);
+  };
+
+  // 'playing' only while frames advance (play() alone fires timeupdate); 3 s frozen => back to CONNECTING.
+  setInterval(() => {
+    for (const t of tiles.values()) {
+      if (!t.player || t.el.dataset.state === 'error') continue;
+      const ct = t.video.currentTime;
+      if (ct > t.last) { t.last = ct; t.still = 0; setState(t, 'playing'); }
+      else if (++t.still >= 6 && t.el.dataset.state === 'playing') setState(t, 'connecting');
+    }
+  }, 500);
+
+  let shown = -1;
+  const poll = async () => {
+    try {
+      const r = await fetch('/sim/preview', { cache: 'no-store' });
+      if (r.ok) {
+        const layout = await r.json();
+        if (layout.revision !== shown || layout.outputs.length !== tiles.size) { apply(layout); shown = layout.revision; }
+      }
+    } catch (e) { /* decoder rebooting: keep the last picture */ }
+    setTimeout(poll, 500);
+  };
+  poll();
+})();
+</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,65 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { ServerMessage, WallDecoderView } from '../../common/contract';
+import { startHost, type RunningHost } from '../../native/host/start';
+
+let host: RunningHost;
+let ws: WebSocket;
+const waiting = new Map<number, (m: ServerMessage) => void>();
+let nextId = 1;
+
+beforeAll(async () => {
+  host = await startHost({ port: 0, staticDir: null, dataDir: mkdtempSync(join(tmpdir(), 'wall-host-')), log: () => undefined });
+  ws = new WebSocket(`${host.url.replace('http', 'ws')}/api/ws?token=${host.token}`);
+  ws.on('message', (d) => {
+    const m = JSON.parse(String(d)) as ServerMessage;
+    if (m.t === 'result') waiting.get(m.id)?.(m);
+  });
+  await new Promise((r) => ws.once('open', r));
+}, 60_000);
+afterAll(async () => {
+  ws.close();
+  await host.close();
+});
+
+async function call<T = unknown>(name: string, args: unknown): Promise<T> {
+  const id = nextId++;
+  const m = await new Promise<ServerMessage>((resolve) => {
+    waiting.set(id, resolve);
+    ws.send(JSON.stringify({ t: 'call', id, name, args }));
+  });
+  if (m.t !== 'result' || !m.ok) throw new Error(`${name}: ${JSON.stringify(m)}`);
+  return m.value as T;
+}
+
+async function decoders(): Promise<WallDecoderView[]> {
+  return (await call<{ decoders: WallDecoderView[] }>('wall:get', {})).decoders;
+}
+
+describe('the wall through the host and the 15 simulated networked decoders', () => {
+  it('brings all decoders online and shows a window spanning four panels on the four decoders behind it', async () => {
+    await expect.poll(async () => (await decoders()).filter((d) => d.online).length, { timeout: 15_000 }).toBe(15);
+    await call('wall:lock', {});
+    await call('wall:openWindow', { rect: { x: 960, y: 540, w: 1920, h: 1080 }, split: 1, panes: [{ kind: 'camera', cameraId: 't01-visible' }], snap: false });
+    const showing = async () =>
+      (await decoders()).filter((d) => d.reported.some((o) => o.cameraId === 't01-visible')).map((d) => d.id).sort();
+    // The window's corners lie on panels (0,0), (0,1), (1,0), (1,1): decoders d01, d02, d06, d07.
+    await expect.poll(showing, { timeout: 15_000 }).toEqual(['d01', 'd02', 'd06', 'd07']);
+  }, 40_000);
+
+  it('gives a rebooted decoder its panes back', async () => {
+    const sim = host.simulator!;
+    const d01 = async () => (await decoders()).find((d) => d.id === 'd01');
+    void sim.decoders.get('d01')!.reboot();
+    // First the controller must see the loss (offline, or a decoder that forgot its layout)…
+    await expect.poll(async () => {
+      const d = await d01();
+      return d?.online === false || !d?.reported.some((o) => o.cameraId === 't01-visible');
+    }, { timeout: 10_000 }).toBe(true);
+    // …then re-apply the layout by itself once the decoder is back.
+    await expect.poll(async () => (await decoders()).find((d) => d.id === 'd01')?.reported.some((o) => o.cameraId === 't01-visible'), { timeout: 20_000 }).toBe(true);
+  }, 30_000);
+});
