@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { benchFanout } from './fanout';
 import { benchLatency } from './latency';
+import { benchPtz } from './ptz';
 import { benchSoak } from './soak';
 import { benchTiles } from './tiles';
 import { benchTtff } from './ttff';
@@ -10,6 +11,7 @@ import { printTable, saveResults, type BenchRow } from './lib';
 const benches: Record<string, () => Promise<BenchRow[]>> = {
   latency: () => benchLatency(30),
   ttff: () => benchTtff(5),
+  ptz: () => benchPtz(),
   tiles: () => benchTiles(),
   fanout: () => benchFanout(),
   // Long: 20 minutes by default (SOAK_MINUTES).
