@@ -38,8 +38,10 @@ export async function benchSoak(minutes = Number(process.env.SOAK_MINUTES ?? 20)
     const t: number[] = [];
     const heap: number[] = [];
     const rss: number[] = [];
+    const hostHeap: number[] = [];
     const start = Date.now();
-    const warmup = Math.min(2, minutes / 5) * 60_000;
+    // Clip buffers (30 s per stream) and GOP caches fill first; JIT and allocator settle after that.
+    const warmup = Math.min(4, minutes / 5) * 60_000;
     while (Date.now() - start < minutes * 60_000) {
       await page.waitForTimeout(30_000);
       if (Date.now() - start < warmup) continue;
@@ -47,11 +49,13 @@ export async function benchSoak(minutes = Number(process.env.SOAK_MINUTES ?? 20)
       t.push((Date.now() - start) / 60_000);
       heap.push((metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0) / 1048576);
       rss.push(procRssMb(process.pid));
-      console.log(`soak ${t.at(-1)!.toFixed(1)} min: renderer heap ${heap.at(-1)!.toFixed(1)} MB, host RSS ${rss.at(-1)!.toFixed(0)} MB`);
+      hostHeap.push(process.memoryUsage().heapUsed / 1048576);
+      console.log(`soak ${t.at(-1)!.toFixed(1)} min: renderer heap ${heap.at(-1)!.toFixed(1)} MB, host heap ${hostHeap.at(-1)!.toFixed(1)} MB, host RSS ${rss.at(-1)!.toFixed(0)} MB`);
     }
     const playing = await page.locator('[data-state="playing"]').count();
     return [
       { bench: `soak 9 tiles ${minutes} min`, metric: 'renderer JS heap slope', value: slope(t, heap) * 10, unit: 'MB/10 min', goal: 'no growth beyond noise' },
+      { bench: `soak 9 tiles ${minutes} min`, metric: 'host JS heap slope', value: slope(t, hostHeap) * 10, unit: 'MB/10 min', goal: 'no growth beyond noise' },
       { bench: `soak 9 tiles ${minutes} min`, metric: 'host RSS slope', value: slope(t, rss) * 10, unit: 'MB/10 min', goal: 'no growth beyond noise' },
       { bench: `soak 9 tiles ${minutes} min`, metric: 'tiles still playing at the end', value: playing, unit: '/ 9' },
     ];
