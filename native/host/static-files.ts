@@ -46,6 +46,10 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
     res.writeHead(400).end('bad path');
     return;
   }
+  // Built pages refer to their assets relatively, so a route such as /decoder/d08 asks for
+  // /decoder/assets/…; every assets/ path is served from the one assets folder.
+  const assetsAt = rel.lastIndexOf('/assets/');
+  if (assetsAt > 0) rel = rel.slice(assetsAt);
   let file = normalize(join(root, rel));
   if (file !== root && !file.startsWith(root + sep)) {
     res.writeHead(403).end('forbidden');

@@ -3,8 +3,11 @@ import { CameraTree } from '../cameras/CameraTree';
 import { translate, useT } from '../i18n';
 import { PtzPanel } from '../ptz/PtzPanel';
 import { usePtzConsole, usePtzKeys } from '../ptz/use-ptz-console';
+import { MapTabButton, MapWorkspace } from '../map/MapWorkspace';
 import { TouchApp } from '../touch/TouchApp';
 import { GridToolbar, VideoGrid } from '../video/VideoGrid';
+import { DecoderPage } from '../wall/DecoderPage';
+import { WallWorkspace } from '../wall/WallWorkspace';
 import { StatusBar } from './StatusBar';
 import { useAppStore } from './store';
 
@@ -16,33 +19,64 @@ export function route(pathname: string): 'touch' | 'console' {
   return /\/touch\/?$/.test(pathname) ? 'touch' : 'console';
 }
 
+/**
+ * `/decoder/<id>` (or `/decoder?id=<id>`): this page is the software decoder of one wall panel. The query
+ * form loads under a host that resolves the renderer's relative asset paths against the page's folder.
+ */
+export function decoderRoute(pathname: string, search = ''): string | null {
+  const m = /\/decoder\/([^/]+)\/?$/.exec(pathname);
+  if (m) return decodeURIComponent(m[1]!);
+  return /\/decoder\/?$/.test(pathname) ? new URLSearchParams(search).get('id') : null;
+}
+
 export function App() {
   const lang = useAppStore((s) => s.lang);
   useEffect(() => {
     document.documentElement.lang = lang;
     document.title = translate(lang, 'app.title');
   }, [lang]);
+  const decoderId = decoderRoute(window.location.pathname, window.location.search);
+  if (decoderId) return <DecoderPage decoderId={decoderId} />;
   return route(window.location.pathname) === 'touch' ? <TouchApp /> : <Console />;
 }
 
 function Console() {
   const t = useT();
   const panelOpen = useAppStore((s) => s.ptzPanelOpen);
+  const workspace = useAppStore((s) => s.workspace);
+  const setWorkspace = useAppStore((s) => s.setWorkspace);
   usePtzConsole();
   const keys = usePtzKeys();
   return (
     <div className={`shell${panelOpen ? ' with-ptz' : ' ptz-collapsed'}`}>
       <header className="topbar">
         <h1>{t('app.title')}</h1>
-        <GridToolbar />
+        <nav className="workspace-tabs" role="tablist">
+          <button role="tab" aria-selected={workspace === 'video'} className={workspace === 'video' ? 'active' : ''} onClick={() => setWorkspace('video')} data-testid="tab-video">
+            {t('wall.tabVideo')}
+          </button>
+          <button role="tab" aria-selected={workspace === 'wall'} className={workspace === 'wall' ? 'active' : ''} onClick={() => setWorkspace('wall')} data-testid="tab-wall">
+            {t('wall.tabWall')}
+          </button>
+          <MapTabButton />
+        </nav>
+        {workspace === 'video' && <GridToolbar />}
       </header>
       <aside className="side">
         <CameraTree />
       </aside>
       {/* The grid takes keyboard focus for PTZ keys (arrows/WASD, +/-, 1–8, Space). */}
-      <main className="work" tabIndex={0} data-testid="grid-focus" aria-label={t('ptz.gridKeys')} {...keys}>
-        <VideoGrid />
-      </main>
+      {workspace === 'wall' ? (
+        <main className="work">
+          <WallWorkspace />
+        </main>
+      ) : (
+        <main className="work" tabIndex={0} data-testid="grid-focus" aria-label={t('ptz.gridKeys')} {...keys}>
+          <VideoGrid />
+        </main>
+      )}
+      {/* The map covers the work area; the grid stays mounted under it so its video keeps playing. */}
+      {workspace === 'map' && <MapWorkspace />}
       <PtzPanel />
       <StatusBar />
     </div>

@@ -72,6 +72,15 @@ export function connectHost(): HostClient {
     }
   };
 
+  // The wall, like PTZ, is optional: a host without it answers unknown_command and the mirror says so.
+  const loadWall = async () => {
+    try {
+      set({ wall: await c.call('wall:get', {}), wallSelfId: null });
+    } catch (e) {
+      if (!(e instanceof CallError && e.error.code === 'unknown_command')) console.warn('wall could not be loaded', e);
+    }
+  };
+
   c.onState((link) => {
     set({ link });
     if (link === 'open') {
@@ -80,6 +89,7 @@ export function connectHost(): HostClient {
       set({ ptzSelfId: null });
       void loadAll();
       void loadPtz();
+      void loadWall();
     }
   });
   onSelfLearned((id) => set({ ptzSelfId: id }));
@@ -125,6 +135,7 @@ export function connectHost(): HostClient {
       .then((r) => set((st) => ({ ptzPresets: { ...st.ptzPresets, [r.headId]: [...r.presets].sort((x, y) => x.preset - y.preset) } })))
       .catch(() => undefined);
   });
+  c.on('wall:state', (wall) => set({ wall }));
   c.connect();
   return c;
 }

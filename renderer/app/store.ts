@@ -1,15 +1,19 @@
 import { create } from 'zustand';
 import { createCameraSlice, type CameraSlice } from '../cameras/camera-slice';
+import { createMapSlice, type MapSlice } from '../map/map-slice';
 import { createPtzSlice, type PtzSlice } from '../ptz/ptz-slice';
 import { createVideoSlice, type VideoSlice } from '../video/video-slice';
+import { createWallSlice, type WallSlice } from '../wall/wall-slice';
 import { createAppSlice, type AppSlice } from './app-slice';
 
 /** The one renderer store, built from per-domain slices. */
-export type AppState = AppSlice & CameraSlice & VideoSlice & PtzSlice;
+export type AppState = AppSlice & CameraSlice & VideoSlice & PtzSlice & WallSlice & MapSlice;
 
 export const useAppStore = create<AppState>()((...a) => ({
   ...createAppSlice(...a),
   ...createCameraSlice(...a),
   ...createVideoSlice(...a),
   ...createPtzSlice(...a),
+  ...createWallSlice(...a),
+  ...createMapSlice(...a),
 }));

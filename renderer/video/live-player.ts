@@ -95,7 +95,8 @@ export class LivePlayer {
       // Streams without audio must say so, or MSE waits for an audio track and the picture stays black.
       { type: 'flv', isLive: true, url: this.opts.url, hasAudio: this.opts.hasAudio ?? false, hasVideo: true },
       {
-        enableWorker: false,
+        // Demuxing in a worker keeps sixteen tiles from competing with the UI for the main thread.
+        enableWorker: true,
         enableStashBuffer: false,
         stashInitialSize: 64 * 1024,
         lazyLoad: false,

@@ -73,8 +73,8 @@ test('the arrow pad moves while held and stops on release; keys move; a preset i
   const ptz = new PtzPage(page);
   await con.open(consoleUrl(host));
   await con.setLayout(1);
-  await con.dragCameraToTile('t04-visible', 0);
-  await expect(ptz.panel).toHaveAttribute('data-camera', 't04-visible');
+  await con.dragCameraToTile('t11-visible', 0);
+  await expect(ptz.panel).toHaveAttribute('data-camera', 't11-visible');
   await ptz.expectHudPose(0);
   await page.getByTestId('ptz-speed').fill('64');
 
@@ -102,14 +102,14 @@ test('the arrow pad moves while held and stops on release; keys move; a preset i
   await page.getByTestId('ptz-preset-goto-7').click();
   await expect.poll(async () => Math.abs(await ptz.turnedSince(0, b1)), { timeout: 15_000, message: 'back at the preset' }).toBeLessThan(0.2);
   await ptz.expectStill(0);
-  const atPreset = await hostCall(host, 'ptz:status', { cameraId: 't04-visible' });
+  const atPreset = await hostCall(host, 'ptz:status', { cameraId: 't11-visible' });
   expect(Math.abs(angleDiff(b1, atPreset.bearing))).toBeLessThan(0.2);
 
   // The HUD can be switched off for this tile, and that is remembered.
   await page.getByTestId('hud-toggle-0').click();
   await expect(ptz.hud(0)).toHaveCount(0);
   await page.reload();
-  await expect(con.tile(0)).toHaveAttribute('data-camera', 't04-visible');
+  await expect(con.tile(0)).toHaveAttribute('data-camera', 't11-visible');
   await expect(page.getByTestId('hud-toggle-0')).toHaveAttribute('aria-pressed', 'false');
   await expect(ptz.hud(0)).toHaveCount(0);
   await page.getByTestId('hud-toggle-0').click();

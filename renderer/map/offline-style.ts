@@ -1,0 +1,54 @@
+/**
+ * The built-in offline style: a dark background and GeoJSON overlays only. No tiles, glyphs or
+ * sprites are fetched (the room has no internet), so there are no symbol layers: tower names are
+ * HTML markers, which also renders Chinese without glyph PBFs.
+ */
+import type { StyleSpecification } from 'maplibre-gl';
+
+const empty = { type: 'FeatureCollection', features: [] } as const;
+
+export const MAP_COLOURS = {
+  background: '#0a0e13',
+  graticule: '#1a2431',
+  graticuleMajor: '#263446',
+  cone: '#3d8bfd',
+  coneMoving: '#5fb0ff',
+  ring: '#3a4d63',
+  bearing: '#e8a33d',
+  fix: '#e5484d',
+  measure: '#c9d4e0',
+} as const;
+
+export function offlineStyle(): StyleSpecification {
+  const src = () => ({ type: 'geojson' as const, data: empty });
+  return {
+    version: 8,
+    name: 'skywatch-offline',
+    sources: { graticule: src(), rings: src(), cones: src(), bearings: src(), fix: src(), measure: src() },
+    layers: [
+      { id: 'background', type: 'background', paint: { 'background-color': MAP_COLOURS.background } },
+      { id: 'graticule', type: 'line', source: 'graticule', filter: ['!', ['get', 'major']], paint: { 'line-color': MAP_COLOURS.graticule, 'line-width': 1 } },
+      { id: 'graticule-major', type: 'line', source: 'graticule', filter: ['get', 'major'], paint: { 'line-color': MAP_COLOURS.graticuleMajor, 'line-width': 1.2 } },
+      { id: 'rings', type: 'line', source: 'rings', paint: { 'line-color': MAP_COLOURS.ring, 'line-width': 1, 'line-dasharray': [3, 3] } },
+      {
+        id: 'cones-fill',
+        type: 'fill',
+        source: 'cones',
+        paint: { 'fill-color': ['case', ['get', 'moving'], MAP_COLOURS.coneMoving, MAP_COLOURS.cone], 'fill-opacity': 0.16 },
+      },
+      { id: 'cones-line', type: 'line', source: 'cones', paint: { 'line-color': MAP_COLOURS.cone, 'line-width': 1, 'line-opacity': 0.6 } },
+      { id: 'bearings', type: 'line', source: 'bearings', paint: { 'line-color': MAP_COLOURS.bearing, 'line-width': 1.6 } },
+      { id: 'fix-ellipse', type: 'fill', source: 'fix', filter: ['==', ['get', 'kind'], 'ellipse'], paint: { 'fill-color': MAP_COLOURS.fix, 'fill-opacity': 0.22 } },
+      { id: 'fix-ellipse-line', type: 'line', source: 'fix', filter: ['==', ['get', 'kind'], 'ellipse'], paint: { 'line-color': MAP_COLOURS.fix, 'line-width': 1.2 } },
+      { id: 'measure-line', type: 'line', source: 'measure', paint: { 'line-color': MAP_COLOURS.measure, 'line-width': 1.6, 'line-dasharray': [2, 1.5] } },
+      { id: 'measure-points', type: 'circle', source: 'measure', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 3.5, 'circle-color': MAP_COLOURS.measure } },
+      {
+        id: 'fix-point',
+        type: 'circle',
+        source: 'fix',
+        filter: ['==', ['get', 'kind'], 'point'],
+        paint: { 'circle-radius': 5, 'circle-color': MAP_COLOURS.fix, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5 },
+      },
+    ],
+  };
+}

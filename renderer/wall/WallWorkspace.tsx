@@ -1,0 +1,85 @@
+import { useAppStore } from '../app/store';
+import { useT } from '../i18n';
+import { ScenesPanel } from './ScenesPanel';
+import { wallCall, wallEdit } from './wall-commands';
+import { useWallKeys, WallMirror } from './WallMirror';
+
+const clock = (ms: number) => new Date(ms).toLocaleTimeString('zh-CN', { hour12: false });
+
+/** The wall workspace: toolbar (lock, undo/redo, the selected window's split/raise/close), the mirror, scenes. */
+export function WallWorkspace() {
+  const t = useT();
+  const wall = useAppStore((s) => s.wall);
+  const self = useAppStore((s) => s.wallSelfId);
+  const selected = useAppStore((s) => s.wallSelected);
+  const error = useAppStore((s) => s.wallError);
+  const setError = useAppStore((s) => s.setWallError);
+  const select = useAppStore((s) => s.selectWallWindow);
+  useWallKeys();
+  if (!wall) return <div className="wall-empty">{t('wall.none')}</div>;
+  const win = wall.windows.find((w) => w.id === selected);
+  const lock = wall.lock;
+  const mine = lock && lock.clientId === self;
+  return (
+    <div className="wall-workspace" data-testid="wall-workspace">
+      <div className="wall-toolbar">
+        <span className={`wall-lock${lock ? (mine ? ' mine' : ' other') : ''}`} data-testid="wall-lock">
+          {lock ? (mine ? t('wall.lockMine', { until: clock(lock.until) }) : t('wall.lockOther', { who: lock.clientId, until: clock(lock.until) })) : t('wall.lockFree')}
+        </span>
+        {mine && (
+          <button onClick={() => void wallCall('wall:unlock', {})} data-testid="wall-unlock">
+            {t('wall.unlock')}
+          </button>
+        )}
+        <button disabled={!wall.canUndo} onClick={() => void wallEdit('wall:undo', {})} title="Ctrl+Z" data-testid="wall-undo">
+          {t('wall.undo')}
+        </button>
+        <button disabled={!wall.canRedo} onClick={() => void wallEdit('wall:redo', {})} title="Ctrl+Y" data-testid="wall-redo">
+          {t('wall.redo')}
+        </button>
+        <span className="wall-sep" />
+        {win ? (
+          <>
+            <span className="label">{t('wall.window', { id: win.id })}</span>
+            {wall.splits.map((n) => (
+              <button key={n} className={win.split === n ? 'active' : ''} onClick={() => void wallEdit('wall:setSplit', { windowId: win.id, split: n })} data-testid={`wall-split-${n}`}>
+                {t('wall.split', { n })}
+              </button>
+            ))}
+            <button onClick={() => void wallEdit('wall:raiseWindow', { windowId: win.id })} data-testid="wall-raise">
+              {t('wall.raise')}
+            </button>
+            <button
+              onClick={() => {
+                select(null);
+                void wallEdit('wall:closeWindow', { windowId: win.id });
+              }}
+              title="Delete"
+              data-testid="wall-close"
+            >
+              {t('wall.close')}
+            </button>
+          </>
+        ) : (
+          <span className="label">{t('wall.hint')}</span>
+        )}
+        <span className="wall-sep" />
+        <button onClick={() => void wallEdit('wall:clear', {})} data-testid="wall-clear">
+          {t('wall.clear')}
+        </button>
+      </div>
+      {error && (
+        <div className="wall-banner" role="alert" data-testid="wall-error">
+          <span>{error}</span>
+          <button onClick={() => setError(null)} aria-label={t('wall.dismiss')}>
+            ×
+          </button>
+        </div>
+      )}
+      <div className="wall-body">
+        <WallMirror wall={wall} />
+        <ScenesPanel />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+import type { StateCreator } from 'zustand';
+import type { WallLockInfo, WallState } from '../../common/contract';
+import type { AppState } from '../app/store';
+
+/** Which workspace the console shows in its main area. */
+export type Workspace = 'video' | 'wall' | 'map';
+
+export interface WallSlice {
+  workspace: Workspace;
+  /** The wall as the host last sent it (null until `wall:get` answers, or without a wall domain). */
+  wall: WallState | null;
+  /** This console's client id at the host, learnt from the `wall:lock` answer. */
+  wallSelfId: string | null;
+  /** The window the operator selected on the mirror. */
+  wallSelected: string | null;
+  /** Last error from a wall command, shown as a banner until dismissed or replaced. */
+  wallError: string | null;
+  setWorkspace(w: Workspace): void;
+  selectWallWindow(id: string | null): void;
+  setWallError(e: string | null): void;
+  wallLocked(info: WallLockInfo): void;
+}
+
+export const createWallSlice: StateCreator<AppState, [], [], WallSlice> = (set) => ({
+  workspace: 'video',
+  wall: null,
+  wallSelfId: null,
+  wallSelected: null,
+  wallError: null,
+  setWorkspace: (workspace) => set({ workspace }),
+  selectWallWindow: (wallSelected) => set({ wallSelected }),
+  setWallError: (wallError) => set({ wallError }),
+  wallLocked: (info) => set(info ? { wallSelfId: info.clientId } : {}),
+});

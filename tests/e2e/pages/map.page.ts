@@ -1,0 +1,49 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+
+/** Page object of the map workspace ("一张图"). */
+export class MapPage {
+  constructor(readonly page: Page) {}
+
+  get work(): Locator {
+    return this.page.getByTestId('map-work');
+  }
+
+  get towers(): Locator {
+    return this.page.locator('[data-testid^="map-tower-"]');
+  }
+
+  tower(id: string): Locator {
+    return this.page.getByTestId(`map-tower-${id}`);
+  }
+
+  /** Switches to the map tab and waits for the offline style to load. */
+  async open(): Promise<void> {
+    await this.page.getByTestId('tab-map').click();
+    await expect(this.page.getByTestId('map-canvas')).toHaveAttribute('data-loaded', 'true');
+  }
+
+  /** True bearing of the tower's drawn view cone (the `bearing` property of its cone polygon). */
+  async coneBearing(towerId: string): Promise<number | null> {
+    const v = await this.tower(towerId).getAttribute('data-bearing');
+    return v === null ? null : Number(v);
+  }
+
+  /** Screen position of a tower's dot centre (the marker's geographic anchor). */
+  async towerPoint(towerId: string): Promise<{ x: number; y: number }> {
+    const box = await this.tower(towerId).locator('.map-tower-dot').boundingBox();
+    if (!box) throw new Error(`tower ${towerId} not drawn`);
+    return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  }
+
+  /** Right-clicks the map at a screen point and chooses "look here". */
+  async lookHere(at: { x: number; y: number }): Promise<void> {
+    await this.page.mouse.click(at.x, at.y, { button: 'right' });
+    await this.page.getByTestId('map-look-here').click();
+  }
+
+  async addBearing(towerId: string, degrees: number): Promise<void> {
+    await this.page.getByTestId('map-bearing-tower').selectOption(towerId);
+    await this.page.getByTestId('map-bearing-degrees').fill(String(degrees));
+    await this.page.getByTestId('map-bearing-add').click();
+  }
+}
