@@ -3,16 +3,16 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
-mkdirSync('test-results', { recursive: true });
-for (const f of ['test-results/vitest.json', 'test-results/playwright.json']) rmSync(f, { force: true });
-process.env.PLAYWRIGHT_JSON_OUTPUT_NAME = 'test-results/playwright.json';
+mkdirSync('.reports', { recursive: true }); // not test-results/: Playwright empties that folder when it starts
+for (const f of ['.reports/vitest.json', '.reports/playwright.json']) rmSync(f, { force: true });
+process.env.PLAYWRIGHT_JSON_OUTPUT_NAME = '.reports/playwright.json';
 
 const steps = [
   ['system packages', process.execPath, ['scripts/ensure-system.mjs', '--for', 'test']],
   ['lint', 'npx', ['eslint', '.', '--max-warnings', '0']],
   ['typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
   ['typecheck electron/', 'npx', ['tsc', '-p', 'electron/tsconfig.json', '--noEmit']],
-  ['unit + integration', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json']],
+  ['unit + integration', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=.reports/vitest.json']],
   ['build console', process.execPath, ['scripts/build-renderer-if-stale.mjs', '--force']],
   ['end-to-end (Chromium)', 'npx', ['playwright', 'test', '--reporter=list,json']],
 ];
@@ -34,14 +34,14 @@ const failed = results.filter((r) => !r.ok).length;
 
 // One closing line over every test that ran, from the runners' own JSON reports.
 const counts = { passed: 0, failed: 0, skipped: 0 };
-if (existsSync('test-results/vitest.json')) {
-  const v = JSON.parse(readFileSync('test-results/vitest.json', 'utf8'));
+if (existsSync('.reports/vitest.json')) {
+  const v = JSON.parse(readFileSync('.reports/vitest.json', 'utf8'));
   counts.passed += v.numPassedTests ?? 0;
   counts.failed += v.numFailedTests ?? 0;
   counts.skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
 }
-if (existsSync('test-results/playwright.json')) {
-  const p = JSON.parse(readFileSync('test-results/playwright.json', 'utf8'));
+if (existsSync('.reports/playwright.json')) {
+  const p = JSON.parse(readFileSync('.reports/playwright.json', 'utf8'));
   counts.passed += (p.stats?.expected ?? 0) + (p.stats?.flaky ?? 0);
   counts.failed += p.stats?.unexpected ?? 0;
   counts.skipped += p.stats?.skipped ?? 0;
