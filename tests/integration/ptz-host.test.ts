@@ -2,38 +2,22 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import type { ServerMessage } from '../../common/contract';
 import { startHost, type RunningHost } from '../../native/host/start';
+import { openContractSocket, type ContractSocket } from './contract-socket';
 
 let host: RunningHost;
-let ws: WebSocket;
-const events: { name: string; payload: Record<string, unknown> }[] = [];
-const waiting = new Map<number, (m: ServerMessage) => void>();
-let nextId = 1;
+let socket: ContractSocket;
 
 beforeAll(async () => {
   host = await startHost({ port: 0, staticDir: null, dataDir: mkdtempSync(join(tmpdir(), 'ptz-host-')), log: () => undefined });
-  ws = new WebSocket(`${host.url.replace('http', 'ws')}/api/ws?token=${host.token}`);
-  ws.on('message', (d) => {
-    const m = JSON.parse(String(d)) as ServerMessage;
-    if (m.t === 'event') events.push({ name: m.name, payload: m.payload as Record<string, unknown> });
-    if (m.t === 'result') waiting.get(m.id)?.(m);
-  });
-  await new Promise((r) => ws.once('open', r));
+  socket = await openContractSocket(host);
 }, 60_000);
 afterAll(async () => {
-  ws.close();
+  socket.close();
   await host.close();
 });
 
-function call(name: string, args: unknown): Promise<ServerMessage> {
-  const id = nextId++;
-  return new Promise((resolve) => {
-    waiting.set(id, resolve);
-    ws.send(JSON.stringify({ t: 'call', id, name, args }));
-  });
-}
+const call = (name: string, args: unknown) => socket.call(name, args);
 
 describe('PTZ through the host and the simulated ONVIF heads', () => {
   it('lists the 19 heads, moves one, reports poses, stops', async () => {
@@ -59,7 +43,7 @@ describe('PTZ through the host and the simulated ONVIF heads', () => {
     const pan1 = (after.value as { pan: number }).pan;
     const moved = (pan1 - pan0 + 360) % 360;
     expect(moved).toBeGreaterThan(5);
-    expect(events.some((e) => e.name === 'ptz:pose' && e.payload.moving === true)).toBe(true);
+    expect(socket.events.some((e) => e.name === 'ptz:pose' && e.payload.moving === true)).toBe(true);
 
     // Stopped: the pose no longer changes.
     await new Promise((r) => setTimeout(r, 500));

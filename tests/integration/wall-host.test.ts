@@ -2,35 +2,24 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import type { ServerMessage, WallDecoderView } from '../../common/contract';
+import type { WallDecoderView } from '../../common/contract';
 import { startHost, type RunningHost } from '../../native/host/start';
+import { openContractSocket, type ContractSocket } from './contract-socket';
 
 let host: RunningHost;
-let ws: WebSocket;
-const waiting = new Map<number, (m: ServerMessage) => void>();
-let nextId = 1;
+let socket: ContractSocket;
 
 beforeAll(async () => {
   host = await startHost({ port: 0, staticDir: null, dataDir: mkdtempSync(join(tmpdir(), 'wall-host-')), log: () => undefined });
-  ws = new WebSocket(`${host.url.replace('http', 'ws')}/api/ws?token=${host.token}`);
-  ws.on('message', (d) => {
-    const m = JSON.parse(String(d)) as ServerMessage;
-    if (m.t === 'result') waiting.get(m.id)?.(m);
-  });
-  await new Promise((r) => ws.once('open', r));
+  socket = await openContractSocket(host);
 }, 60_000);
 afterAll(async () => {
-  ws.close();
+  socket.close();
   await host.close();
 });
 
 async function call<T = unknown>(name: string, args: unknown): Promise<T> {
-  const id = nextId++;
-  const m = await new Promise<ServerMessage>((resolve) => {
-    waiting.set(id, resolve);
-    ws.send(JSON.stringify({ t: 'call', id, name, args }));
-  });
+  const m = await socket.call(name, args);
   if (m.t !== 'result' || !m.ok) throw new Error(`${name}: ${JSON.stringify(m)}`);
   return m.value as T;
 }

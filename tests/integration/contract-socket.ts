@@ -1,0 +1,34 @@
+import WebSocket from 'ws';
+import type { ServerMessage } from '../../common/contract';
+import type { RunningHost } from '../../native/host/start';
+
+/** A test client of the host's contract WebSocket: calls with replies, and every event received. */
+export interface ContractSocket {
+  call(name: string, args: unknown): Promise<ServerMessage>;
+  readonly events: { name: string; payload: Record<string, unknown> }[];
+  close(): void;
+}
+
+export async function openContractSocket(host: RunningHost): Promise<ContractSocket> {
+  const ws = new WebSocket(`${host.url.replace('http', 'ws')}/api/ws?token=${host.token}`);
+  const waiting = new Map<number, (m: ServerMessage) => void>();
+  const events: ContractSocket['events'] = [];
+  let nextId = 1;
+  ws.on('message', (d) => {
+    const m = JSON.parse(String(d)) as ServerMessage;
+    if (m.t === 'event') events.push({ name: m.name, payload: m.payload as Record<string, unknown> });
+    if (m.t === 'result') waiting.get(m.id)?.(m);
+  });
+  await new Promise((r) => ws.once('open', r));
+  return {
+    events,
+    call: (name, args) => {
+      const id = nextId++;
+      return new Promise((resolve) => {
+        waiting.set(id, resolve);
+        ws.send(JSON.stringify({ t: 'call', id, name, args }));
+      });
+    },
+    close: () => ws.close(),
+  };
+}
