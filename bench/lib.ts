@@ -80,10 +80,11 @@ export function procRssMb(pid: number): number {
  * The simulated site in a process of its own (as a real site is elsewhere), so what the bench measures
  * in its own process is the host alone. Returns the site file it wrote and how to stop it.
  */
+/** The simulator in its own process; every stream at 25 fps, as the benchmarks are specified. */
 export async function startSeparateSimulator(rtspPort: number, controlPort: number): Promise<{ siteFile: string; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-sim-'));
   const siteFile = join(dir, 'sim-site.json');
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve('native/sim/cli.ts'), '--rtsp-port', String(rtspPort), '--control-port', String(controlPort), '--site-out', siteFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve('native/sim/cli.ts'), '--rtsp-port', String(rtspPort), '--control-port', String(controlPort), '--site-out', siteFile, '--sub-fps', '25'], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((ok, fail) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {

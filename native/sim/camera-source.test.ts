@@ -114,7 +114,10 @@ describe('camera ffmpeg arguments', () => {
       expect(args).toContain(part);
     }
     expect(args).toContain('scale=w=1280:h=720');
-    expect(buildCameraFfmpegArgs('thermal', 'sub', { labelFile: '/l', clockFile: '/c' }).join(' ')).toContain('pseudocolor');
+    const sub = buildCameraFfmpegArgs('thermal', 'sub', { labelFile: '/l', clockFile: '/c' }).join(' ');
+    expect(sub).toContain('pseudocolor');
+    // The sub stream: 640x360 at 15 fps, still a key frame every second.
+    for (const part of ['-r 15', '-g 15', '-keyint_min 15', 'scale=w=640:h=360']) expect(sub).toContain(part);
   });
 });
 
@@ -128,11 +131,11 @@ describe('camera source with the real ffmpeg', () => {
     expect(received[0]?.au.nals.map(nalType)).toContain(NalType.Sps);
     expect(src.sps && nalType(src.sps)).toBe(NalType.Sps);
     expect(src.pps && nalType(src.pps)).toBe(NalType.Pps);
-    // 25 fps on a 90 kHz clock; a key frame every 25 frames.
-    expect(received.slice(0, 3).map((r) => r.au.pts)).toEqual([0, 3600, 7200]);
+    // The sub stream's 15 fps on a 90 kHz clock; a key frame every 15 frames.
+    expect(received.slice(0, 3).map((r) => r.au.pts)).toEqual([0, 6000, 12000]);
     const keys = received.map((r, i) => (r.au.isKeyframe ? i : -1)).filter((i) => i >= 0);
     expect(keys[0]).toBe(0);
-    if (keys.length > 1) expect(keys[1]).toBe(25);
+    if (keys.length > 1) expect(keys[1]).toBe(15);
 
     const frames = await decodeToRgba(received.map((r) => r.au));
     expect(frames.length).toBe(received.length);
@@ -147,8 +150,9 @@ describe('camera source with the real ffmpeg', () => {
     });
     const steps = decoded.slice(1).map((ms, i) => stripDeltaMs(ms ?? 0, decoded[i] ?? 0));
     const mean = steps.reduce((a, b) => a + b, 0) / steps.length;
-    expect(mean).toBeGreaterThan(30);
-    expect(mean).toBeLessThan(50);
+    // 15 fps: a frame every 66.7 ms.
+    expect(mean).toBeGreaterThan(55);
+    expect(mean).toBeLessThan(80);
 
     // Thermal look: dark, cold sky under the text lines.
     const [r, g, b] = meanRgb(frames[0] ?? new Uint8ClampedArray(), 400, 60, 100, 40);

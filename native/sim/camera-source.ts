@@ -41,19 +41,22 @@ export interface CameraSourceOptions {
   fontFile?: string;
   /** IANA time zone of the site; the burned-in clock shows local time there. */
   timeZone?: string;
+  /** Frame rate; defaults to the profile's (PROFILE_FORMAT). */
+  fps?: number;
   log?: (msg: string) => void;
 }
 
-export const CAMERA_FPS = 25;
-/** 90 kHz RTP clock ticks per frame. */
-const TICKS_PER_FRAME = 90_000 / CAMERA_FPS;
 export const POSE_PLACEHOLDER = 'PTZ  P 0.00°  T 0.00°  Z 1.0x';
 /** How often the pose file is checked for changes while the camera runs. */
 const POSE_POLL_MS = 200;
 
-const PROFILE_SIZE: Record<CameraProfile, { width: number; height: number }> = {
-  main: { width: 1280, height: 720 },
-  sub: { width: 640, height: 360 },
+/**
+ * Picture format per stream. The sub stream runs at 15 fps, as sites configure it to spare the
+ * 10 Mbit/s tower links (and as it halves the simulator's cost when a console shows sixteen tiles).
+ */
+export const PROFILE_FORMAT: Record<CameraProfile, { width: number; height: number; fps: number }> = {
+  main: { width: 1280, height: 720, fps: 25 },
+  sub: { width: 640, height: 360, fps: 15 },
 };
 
 const KIND_LABEL: Record<CameraKind, string> = { visible: '可见光', thermal: '热成像' };
@@ -169,10 +172,10 @@ const scene = (sky: string, far: string, near: string): string =>
 /** Computed once at this size (geq costs ~1 µs a pixel, i.e. startup latency), then upscaled. */
 const SCENE_SIZE = '320x180';
 
-function visibleBackground(w: number, h: number): string[] {
+function visibleBackground(w: number, h: number, fps: number): string[] {
   return [
     // `loop` later repeats this single frame, so the scene costs nothing per frame.
-    filter('color', { c: 'black', s: SCENE_SIZE, r: CAMERA_FPS, d: 1 }),
+    filter('color', { c: 'black', s: SCENE_SIZE, r: fps, d: 1 }),
     'format=rgb24',
     filter('trim', { end_frame: 1 }),
     filter('geq', {
@@ -185,9 +188,9 @@ function visibleBackground(w: number, h: number): string[] {
   ];
 }
 
-function thermalBackground(w: number, h: number): string[] {
+function thermalBackground(w: number, h: number, fps: number): string[] {
   return [
-    filter('color', { c: 'black', s: SCENE_SIZE, r: CAMERA_FPS, d: 1 }),
+    filter('color', { c: 'black', s: SCENE_SIZE, r: fps, d: 1 }),
     'format=gray',
     filter('trim', { end_frame: 1 }),
     // Grey level = apparent temperature: cold sky, cool far ridge, sun-warmed near slope.
@@ -214,14 +217,15 @@ export function buildCameraGraph(
   kind: CameraKind,
   profile: CameraProfile,
   files: CameraGraphFiles,
+  fps = PROFILE_FORMAT[profile].fps,
 ): string {
-  const { width: w, height: h } = PROFILE_SIZE[profile];
+  const { width: w, height: h } = PROFILE_FORMAT[profile];
   const cell = stripLayout(w).cell;
   const fontSize = Math.round(h / 24);
   const margin = cell;
   const chains: string[] = [];
 
-  const background = kind === 'visible' ? visibleBackground(w, h) : thermalBackground(w, h);
+  const background = kind === 'visible' ? visibleBackground(w, h, fps) : thermalBackground(w, h, fps);
   // Centre reticle, as PTZ camera OSDs show.
   const reticle = [
     filter('drawbox', { x: w / 2 - cell, y: h / 2 - 1, w: 2 * cell, h: 2, color: 'white@0.7', t: 'fill' }),
@@ -235,7 +239,7 @@ export function buildCameraGraph(
       ...stripStaticFilters(w),
       caption(files, { textfile: files.labelFile, expansion: 'none', fontsize: fontSize, x: margin, y: 2 * cell }),
       filter('loop', { loop: -1, size: 1 }),
-      filter('setpts', { expr: `N/${CAMERA_FPS}/TB` }),
+      filter('setpts', { expr: `N/${fps}/TB` }),
     ].join(',') + '[bg]',
   );
 
@@ -254,7 +258,7 @@ export function buildCameraGraph(
       `max(0,1-pow((X-W*${cx})/(W*${rx}),2)-pow((Y-H*${cy})/(H*${ry}),2))`;
     chains.push(
       [
-        filter('color', { c: 'white', s: `${cw}x${ch}`, r: CAMERA_FPS, d: 1 }),
+        filter('color', { c: 'white', s: `${cw}x${ch}`, r: fps, d: 1 }),
         'format=rgba',
         filter('trim', { end_frame: 1 }),
         filter('geq', {
@@ -266,12 +270,12 @@ export function buildCameraGraph(
         // Converted once here; after `loop` the overlay would otherwise convert it every frame.
         'format=yuva420p',
         filter('loop', { loop: -1, size: 1 }),
-        filter('setpts', { expr: `N/${CAMERA_FPS}/TB` }),
+        filter('setpts', { expr: `N/${fps}/TB` }),
       ].join(',') + '[cloud]',
     );
     overlay('cloud', `mod(t*${Math.round(w / 40)},W+w)-w`, `H*0.2+H*0.02*sin(t/9)`);
     // A moving test pattern inset, so motion and frame pacing are always visible.
-    chains.push(`${filter('testsrc2', { s: `${Math.round(w / 8)}x${Math.round(h / 8)}`, r: CAMERA_FPS })}[inset]`);
+    chains.push(`${filter('testsrc2', { s: `${Math.round(w / 8)}x${Math.round(h / 8)}`, r: fps })}[inset]`);
     overlay('inset', `W-w-${margin}`, `H-h-${margin}`);
   } else {
     const sw = Math.round(w / 14);
@@ -280,7 +284,7 @@ export function buildCameraGraph(
     const d = 'max(0,1-pow(2*X/W-1,2)-pow(2*Y/H-1,2))';
     chains.push(
       [
-        filter('color', { c: 'black', s: `${sw}x${sh}`, r: CAMERA_FPS, d: 1 }),
+        filter('color', { c: 'black', s: `${sw}x${sh}`, r: fps, d: 1 }),
         'format=rgba',
         filter('trim', { end_frame: 1 }),
         filter('geq', {
@@ -292,7 +296,7 @@ export function buildCameraGraph(
         // Converted once here; after `loop` the overlay would otherwise convert it every frame.
         'format=yuva420p',
         filter('loop', { loop: -1, size: 1 }),
-        filter('setpts', { expr: `N/${CAMERA_FPS}/TB` }),
+        filter('setpts', { expr: `N/${fps}/TB` }),
       ].join(',') + '[hot]',
     );
     overlay('hot', `W*0.45+W*0.3*sin(t/8)-w/2`, `H*0.78+H*0.03*sin(t/3)-h/2`);
@@ -318,12 +322,17 @@ export function buildCameraGraph(
       }),
     );
   }
-  perFrame.push(filter('settb', { expr: `1/${CAMERA_FPS}` }), filter('setpts', { expr: 'N' }));
+  perFrame.push(filter('settb', { expr: `1/${fps}` }), filter('setpts', { expr: 'N' }));
   chains.push(`[${current}]${perFrame.join(',')}[out0]`);
   return chains.join(';');
 }
 
-export function buildCameraFfmpegArgs(kind: CameraKind, profile: CameraProfile, files: CameraGraphFiles): string[] {
+export function buildCameraFfmpegArgs(
+  kind: CameraKind,
+  profile: CameraProfile,
+  files: CameraGraphFiles,
+  fps = PROFILE_FORMAT[profile].fps,
+): string[] {
   const main = profile === 'main';
   return [
     '-hide_banner',
@@ -335,7 +344,7 @@ export function buildCameraFfmpegArgs(kind: CameraKind, profile: CameraProfile, 
     '-f',
     'lavfi',
     '-i',
-    buildCameraGraph(kind, profile, files),
+    buildCameraGraph(kind, profile, files, fps),
     '-an',
     '-c:v',
     'libx264',
@@ -350,11 +359,11 @@ export function buildCameraFfmpegArgs(kind: CameraKind, profile: CameraProfile, 
     '-pix_fmt',
     'yuv420p',
     '-r',
-    String(CAMERA_FPS),
+    String(fps),
     '-g',
-    String(CAMERA_FPS),
+    String(fps),
     '-keyint_min',
-    String(CAMERA_FPS),
+    String(fps),
     '-sc_threshold',
     '0',
     '-bf',
@@ -430,7 +439,7 @@ const STDERR_TAIL_LINES = 20;
 /** An `H264Source` that runs one ffmpeg test-picture encoder while started. */
 export class CameraSource extends EventEmitter implements H264Source {
   readonly path: string;
-  readonly fps = CAMERA_FPS;
+  readonly fps: number;
   private _sps: Buffer | undefined;
   private _pps: Buffer | undefined;
   private run: Run | undefined;
@@ -442,6 +451,7 @@ export class CameraSource extends EventEmitter implements H264Source {
   constructor(readonly options: CameraSourceOptions) {
     super();
     this.path = options.path;
+    this.fps = options.fps ?? PROFILE_FORMAT[options.profile].fps;
   }
 
   get sps(): Buffer | undefined {
@@ -480,7 +490,7 @@ export class CameraSource extends EventEmitter implements H264Source {
       const ffmpeg = locateFfmpeg().path;
       dir = mkdtempSync(join(tmpdir(), 'skywatch-cam-'));
       const files = this.prepareFiles(dir);
-      child = spawnOwned(ffmpeg, buildCameraFfmpegArgs(this.options.kind, this.options.profile, files), {
+      child = spawnOwned(ffmpeg, buildCameraFfmpegArgs(this.options.kind, this.options.profile, files, this.fps), {
         stdio: ['ignore', 'pipe', 'pipe'],
         // A camera shows the local time of its site, whatever the time zone of the machine.
         env: { ...process.env, TZ: this.options.timeZone ?? process.env.TZ ?? 'Asia/Shanghai' },
@@ -532,7 +542,7 @@ export class CameraSource extends EventEmitter implements H264Source {
           else if (type === NalType.Pps) this._pps = Buffer.from(n);
         }
         if (!nals.length) continue;
-        const au: AccessUnit = { nals: nals.map((n) => Buffer.from(n)), isKeyframe: tag.isKeyframe, pts: frame * TICKS_PER_FRAME };
+        const au: AccessUnit = { nals: nals.map((n) => Buffer.from(n)), isKeyframe: tag.isKeyframe, pts: frame * (90_000 / this.fps) };
         frame++;
         this.emit('au', au);
       }
@@ -613,7 +623,7 @@ export class CameraSource extends EventEmitter implements H264Source {
   private prepareFiles(dir: string): CameraGraphFiles {
     const o = this.options;
     const labelFile = join(dir, 'label.txt');
-    const { width, height } = PROFILE_SIZE[o.profile];
+    const { width, height } = PROFILE_FORMAT[o.profile];
     writeFileSync(labelFile, `${o.towerName}  ${o.towerId}  ${KIND_LABEL[o.kind]}  ${PROFILE_LABEL[o.profile]} ${width}×${height}`);
     const clockFile = join(dir, 'clock.txt');
     writeFileSync(clockFile, '%{localtime:%Y-%m-%d %H\\:%M\\:%S}.%{eif:mod(floor(t*1000+0.5),1000):d:3}');

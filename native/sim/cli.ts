@@ -10,7 +10,8 @@ npm run sim -- status            what the running simulator is doing
 npm run sim -- link-down <tower> cut a tower's link (id like t01, or its name, e.g. 仙人山)
 npm run sim -- link-up <tower>   restore it
 options: --rtsp-port 8554 (first tower; tower i uses 8554+i)  --onvif-port 8580, --decoder-port 8600 (likewise)  --control-port 8660  --host 127.0.0.1
-         --site-out .data/sim-site.json (where the site file for the simulator is written)`;
+         --site-out .data/sim-site.json (where the site file for the simulator is written)
+         --sub-fps 15 (frame rate of the sub streams; main streams run at 25)`;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
       'onvif-port': { type: 'string', default: '8580' },
       'decoder-port': { type: 'string', default: '8600' },
       'site-out': { type: 'string', default: '.data/sim-site.json' },
+      'sub-fps': { type: 'string', default: '15' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -49,7 +51,13 @@ async function main(): Promise<void> {
   }
 
   const log = createLogger('sim');
-  const sim = await startSimulator({ host: values.host, rtspBasePort: Number(values['rtsp-port']), onvifBasePort: Number(values['onvif-port']), decoderBasePort: Number(values['decoder-port']), log });
+  const subStreamFps = Number(values['sub-fps']);
+  if (!Number.isInteger(subStreamFps) || subStreamFps < 1 || subStreamFps > 60) {
+    console.error(`--sub-fps: expected a whole number of frames per second from 1 to 60, got "${values['sub-fps']}"`);
+    process.exitCode = 2;
+    return;
+  }
+  const sim = await startSimulator({ host: values.host, rtspBasePort: Number(values['rtsp-port']), onvifBasePort: Number(values['onvif-port']), decoderBasePort: Number(values['decoder-port']), subStreamFps, log });
   const ctl = await startControlServer(sim, values.host, Number(values['control-port']));
   const siteFile = resolve(values['site-out']);
   mkdirSync(dirname(siteFile), { recursive: true });

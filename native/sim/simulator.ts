@@ -28,6 +28,8 @@ export interface SimulatorOptions {
   onvifBasePort?: number;
   /** Folder for pose files and other run-time state. */
   stateDir?: string;
+  /** Frame rate of the sub streams (default 15, as sites set it; main streams run at 25). */
+  subStreamFps?: number;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
 }
 
@@ -64,6 +66,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
             towerName: t.name,
             kind,
             profile,
+            ...(profile === 'sub' && opts.subStreamFps ? { fps: opts.subStreamFps } : {}),
             poseFile: join(stateDir, `${t.id}-${kind}.pose.txt`),
             log: (m) => log('warn', `${t.id}/${kind}/${profile}: ${m}`),
           }),

@@ -1,8 +1,9 @@
 import Hls from 'hls.js';
+import { FrameWatchdog } from './frame-watchdog';
 import type { PlayerState, PlayerStats } from './live-player';
 
-const STALL_MS = 6000; // segments arrive in bursts of ~1 s; allow for a slow link
-const FIRST_FRAME_TIMEOUT_MS = 15_000;
+/** Segments arrive in bursts of about a second; allow for a slow link. */
+const LIMITS = { stallMs: 6000, busyStallMs: 12_000, firstFrameMs: 15_000, busyFirstFrameMs: 25_000 };
 const MAX_BACKOFF_MS = 4000;
 
 export interface HlsPlayerOptions {
@@ -20,9 +21,7 @@ export class HlsPlayer {
   private state: PlayerState = 'connecting';
   private timer: ReturnType<typeof setInterval> | undefined;
   private retry: ReturnType<typeof setTimeout> | undefined;
-  private lastFrames = 0;
-  private lastProgressAt = 0;
-  private startedAt = 0;
+  private readonly watchdog = new FrameWatchdog(LIMITS);
   private failures = 0;
   private restarts = 0;
   private destroyed = false;
@@ -64,11 +63,11 @@ export class HlsPlayer {
 
   private start(): void {
     this.setState('connecting');
-    this.startedAt = performance.now();
-    this.lastFrames = this.opts.video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0;
+    this.watchdog.reset(performance.now(), this.opts.video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0);
     // Short segments from the gateway (1 s): stay two segments behind the live edge.
     const hls = new Hls({ lowLatencyMode: false, liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5, maxLiveSyncPlaybackRate: 1.1, backBufferLength: 10, manifestLoadingMaxRetry: 6 });
     this.hls = hls;
+    hls.on(Hls.Events.FRAG_LOADED, () => this.watchdog.bytes(performance.now()));
     hls.on(Hls.Events.ERROR, (_e, data) => {
       if (data.fatal) this.fail();
     });
@@ -91,15 +90,11 @@ export class HlsPlayer {
 
   private watch(): void {
     if (!this.hls) return;
-    const now = performance.now();
-    const frames = this.opts.video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0;
-    if (frames > this.lastFrames) {
-      this.lastFrames = frames;
-      this.lastProgressAt = now;
+    const verdict = this.watchdog.check(performance.now(), this.opts.video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0);
+    if (verdict === 'progress') {
       this.failures = 0;
       this.setState('playing');
       if (this.opts.video.paused) void this.opts.video.play().catch(() => undefined);
-    } else if (this.state === 'playing' && now - this.lastProgressAt > STALL_MS) this.fail();
-    else if (this.state === 'connecting' && now - this.startedAt > FIRST_FRAME_TIMEOUT_MS) this.fail();
+    } else if (verdict === 'stalled') this.fail();
   }
 }

@@ -1,10 +1,11 @@
 import mpegts from 'mpegts.js';
+import { FrameWatchdog } from './frame-watchdog';
 
 /**
  * What a tile's player is doing. Transitions:
  *   connecting => playing            first frames decoded
- *   playing    => stalled            no new frame for STALL_MS, or the loader reported an error
- *   connecting => stalled            no first frame within FIRST_FRAME_TIMEOUT_MS
+ *   playing    => stalled            no new frame for 2 s (8 s while bytes still arrive), or a loader error
+ *   connecting => stalled            no first frame within 6 s (15 s while bytes arrive)
  *   stalled    => connecting         after a backoff the player is destroyed and recreated
  *   any        => unsupported        the browser cannot play this stream at all (no MSE)
  */
@@ -18,8 +19,7 @@ export interface PlayerStats {
   restarts: number;
 }
 
-const STALL_MS = 2000;
-const FIRST_FRAME_TIMEOUT_MS = 6000;
+const LIMITS = { stallMs: 2000, busyStallMs: 8000, firstFrameMs: 6000, busyFirstFrameMs: 15_000 };
 const WATCH_INTERVAL_MS = 250;
 const MAX_BACKOFF_MS = 2000;
 /** Beyond this much buffered video the playhead is pulled back to the live edge. */
@@ -42,9 +42,7 @@ export class LivePlayer {
   private state: PlayerState = 'connecting';
   private watchTimer: ReturnType<typeof setInterval> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastFrames = 0;
-  private lastProgressAt = 0;
-  private startedAt = 0;
+  private readonly watchdog = new FrameWatchdog(LIMITS);
   private failures = 0;
   private restarts = 0;
   private destroyed = false;
@@ -89,8 +87,7 @@ export class LivePlayer {
   private start(): void {
     if (this.destroyed) return;
     this.setState('connecting');
-    this.startedAt = performance.now();
-    this.lastFrames = this.opts.video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0;
+    this.watchdog.reset(performance.now(), this.frames());
     const player = mpegts.createPlayer(
       // Streams without audio must say so, or MSE waits for an audio track and the picture stays black.
       { type: 'flv', isLive: true, url: this.opts.url, hasAudio: this.opts.hasAudio ?? false, hasVideo: true },
@@ -115,6 +112,10 @@ export class LivePlayer {
     );
     this.player = player;
     player.on(mpegts.Events.ERROR, () => this.fail());
+    // Reported about twice a second; `speed` is the loader's recent KB/s.
+    player.on(mpegts.Events.STATISTICS_INFO, (info: { speed?: number }) => {
+      if ((info.speed ?? 0) > 0) this.watchdog.bytes(performance.now());
+    });
     player.attachMediaElement(this.opts.video);
     player.load();
     const p = player.play();
@@ -149,22 +150,20 @@ export class LivePlayer {
 
   private watch(): void {
     if (!this.player) return;
-    const now = performance.now();
-    const frames = this.opts.video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0;
-    if (frames > this.lastFrames) {
-      this.lastFrames = frames;
-      this.lastProgressAt = now;
+    const verdict = this.watchdog.check(performance.now(), this.frames());
+    if (verdict === 'progress') {
       this.failures = 0;
       this.setState('playing');
       if (this.opts.video.paused) void this.opts.video.play().catch(() => undefined);
-    } else if (this.state === 'playing' && now - this.lastProgressAt > STALL_MS) {
-      this.fail();
-      return;
-    } else if (this.state === 'connecting' && now - this.startedAt > FIRST_FRAME_TIMEOUT_MS) {
+    } else if (verdict === 'stalled') {
       this.fail();
       return;
     }
     if (this.bufferAhead() > MAX_BUFFER_S * 2) this.chaseLiveEdge(0.3);
+  }
+
+  private frames(): number {
+    return this.opts.video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0;
   }
 
   private bufferAhead(): number {
