@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SecurityPolicySchema } from './auth';
 
 /**
  * The site file: one document that describes a monitoring site — towers and their cameras,
@@ -115,6 +116,8 @@ export const SiteSchema = z.object({
   wall: WallSchema.optional(),
   credentials: z.array(CredentialSchema).default([]),
   places: z.array(z.object({ name: z.string().min(1), lat: Latitude, lon: Longitude })).default([]),
+  /** Password rules, lockout, idle timeout and audit retention (defaults: docs/security.md). */
+  security: SecurityPolicySchema.default(SecurityPolicySchema.parse({})),
 });
 /** A validated site file. */
 export type SiteConfig = z.infer<typeof SiteSchema>;

@@ -2,6 +2,7 @@ import { app, BrowserWindow, screen } from 'electron';
 import { join } from 'node:path';
 import { startHost, type RunningHost } from '../native/host/start';
 import { hardenSession, lockNavigation, secureWebPreferences } from './security';
+import { safeStorageBox } from './secret-box';
 
 let host: RunningHost | undefined;
 
@@ -27,12 +28,14 @@ async function createConsoleWindow(h: RunningHost): Promise<BrowserWindow> {
 }
 
 app.on('web-contents-created', (_e, contents) => {
-  if (host) lockNavigation(contents, host.url);
+  // Before the host runs there is nothing to navigate to: lock to an origin that matches nothing.
+  lockNavigation(contents, host?.url ?? 'null://');
 });
 
 app.whenReady().then(async () => {
   const staticDir = app.isPackaged ? join(process.resourcesPath, 'renderer') : join(__dirname, '../../dist/renderer');
-  host = await startHost({ staticDir, ...(process.env.SITE_FILE ? { siteFile: process.env.SITE_FILE } : {}) });
+  const log = (level: string, msg: string) => console.log(`${level} [secrets] ${msg}`);
+  host = await startHost({ staticDir, secretBox: safeStorageBox(log), ...(process.env.SITE_FILE ? { siteFile: process.env.SITE_FILE } : {}) });
   hardenSession(host.url);
   await createConsoleWindow(host);
   app.on('activate', () => {

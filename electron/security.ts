@@ -35,6 +35,15 @@ export function secureWebPreferences(preload: string, extraArgs: string[]): Brow
   };
 }
 
+/** Same origin by parsing, never by prefix: `http://127.0.0.1:8650@evil/` and `…:86500/` start with the host's origin too. */
+export function sameOrigin(url: string, origin: string): boolean {
+  try {
+    return new URL(url).origin === origin;
+  } catch {
+    return false;
+  }
+}
+
 /** Session-wide rules: CSP on every response, no permission unless listed. */
 export function hardenSession(hostOrigin: string): void {
   const ses = session.defaultSession;
@@ -44,19 +53,19 @@ export function hardenSession(hostOrigin: string): void {
   // Camera and microphone are for the video conference; everything else is refused.
   const allowed = new Set(['media', 'fullscreen']);
   ses.setPermissionRequestHandler((wc, permission, callback) => {
-    callback(allowed.has(permission) && wc.getURL().startsWith(hostOrigin));
+    callback(allowed.has(permission) && sameOrigin(wc.getURL(), hostOrigin));
   });
-  ses.setPermissionCheckHandler((_wc, permission, origin) => allowed.has(permission) && origin.startsWith(hostOrigin));
+  ses.setPermissionCheckHandler((_wc, permission, origin) => allowed.has(permission) && sameOrigin(origin, hostOrigin));
 }
 
 /** No navigation away from the host and no new windows; external links open in the system browser. */
 export function lockNavigation(contents: WebContents, hostOrigin: string): void {
   contents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(hostOrigin)) event.preventDefault();
+    if (!sameOrigin(url, hostOrigin)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:\/\//.test(url) && !url.startsWith(hostOrigin)) void shell.openExternal(url);
+    if (/^https?:\/\//.test(url) && !sameOrigin(url, hostOrigin)) void shell.openExternal(url);
     return { action: 'deny' };
   });
 }

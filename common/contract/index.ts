@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { appCommands, appEvents } from './app';
+import { authCommands, authEvents } from './auth';
 import { ptzCommands, ptzEvents } from './ptz';
 import { siteCommands, siteEvents } from './site';
 import { streamCommands, streamEvents } from './stream';
@@ -7,6 +8,7 @@ import { wallCommands, wallEvents } from './wall';
 
 export * from './errors';
 export * from './app';
+export * from './auth';
 export * from './ptz';
 export * from './site';
 export * from './stream';
@@ -16,6 +18,7 @@ export * from './wire';
 /** Every command the host answers, keyed `domain:verb`. */
 export const commands = {
   ...appCommands,
+  ...authCommands,
   ...siteCommands,
   ...streamCommands,
   ...ptzCommands,
@@ -25,6 +28,7 @@ export const commands = {
 /** Every event the host pushes. */
 export const events = {
   ...appEvents,
+  ...authEvents,
   ...siteEvents,
   ...streamEvents,
   ...ptzEvents,
@@ -41,5 +45,7 @@ export type HostApi = {
 
 /** Payload of each host event. */
 export type HostEvents = { [K in EventName]: z.output<(typeof events)[K]> };
+
+export { COMMAND_ACCESS, type CommandAccess } from './access';
 
 export const isCommandName = (s: string): s is CommandName => Object.hasOwn(commands, s);

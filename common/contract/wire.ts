@@ -9,7 +9,7 @@ export type ClientMessage = z.infer<typeof ClientMessage>;
 
 /** Messages from the host to a client. */
 export type ServerMessage =
-  | { t: 'hello'; protocol: 1; hostTime: number }
+  | { t: 'hello'; protocol: 1; hostTime: number; /** This connection's id, as PTZ holders and audit rows name it. */ clientId: string }
   | { t: 'result'; id: number; ok: true; value: unknown }
   | { t: 'result'; id: number; ok: false; error: HostError }
   | { t: 'error'; error: HostError }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { HostFailure } from '../../common/contract';
 import { dispatch, type Logger } from './dispatch';
-import { HandlerRegistry } from './registry';
+import { HandlerRegistry, systemContext } from './registry';
 
 const logged: string[] = [];
 const log: Logger = (level, msg) => logged.push(`${level}: ${msg}`);
-const ctx = { clientId: 'test' };
+const ctx = systemContext('test');
 
 function registry(): HandlerRegistry {
   const r = new HandlerRegistry();

@@ -9,9 +9,19 @@ import {
   type ServerMessage,
 } from '../../common/contract';
 import { formatPath } from '../../common/site';
+import type { CommandName } from '../../common/contract';
 import type { CallContext, HandlerRegistry } from './registry';
 
 export type Logger = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+
+/**
+ * Access control around every handler: `admit` refuses (returns the failure) or lets a call through;
+ * `done` hears how an admitted or refused call ended, for the audit trail.
+ */
+export interface CallGate {
+  admit(name: CommandName, ctx: CallContext): HostFailure | undefined;
+  done(name: CommandName, args: unknown, ctx: CallContext, outcome: 'ok' | 'denied' | 'failed', error?: HostError): void;
+}
 
 const issuesOf = (err: z.ZodError) => err.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
 
@@ -19,7 +29,7 @@ const issuesOf = (err: z.ZodError) => err.issues.map((i) => ({ path: formatPath(
  * Turns one raw inbound message into exactly one reply. Never throws: malformed JSON, unknown
  * commands, bad arguments and handler failures all become typed error replies.
  */
-export async function dispatch(raw: string | Buffer, registry: HandlerRegistry, ctx: CallContext, log: Logger): Promise<ServerMessage> {
+export async function dispatch(raw: string | Buffer, registry: HandlerRegistry, ctx: CallContext, log: Logger, gate?: CallGate): Promise<ServerMessage> {
   const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
   if (size > MAX_MESSAGE_BYTES) {
     log('warn', `client ${ctx.clientId}: message of ${size} bytes refused (limit ${MAX_MESSAGE_BYTES})`);
@@ -51,22 +61,36 @@ export async function dispatch(raw: string | Buffer, registry: HandlerRegistry, 
     log('warn', `client ${ctx.clientId}: ${name}: invalid arguments: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
     return { t: 'result', id, ok: false, error: { code: 'invalid_args', message: `invalid arguments for ${name}`, issues } };
   }
+  const refused = gate?.admit(name, ctx);
+  if (refused) {
+    gate?.done(name, parsedArgs.data, ctx, 'denied', refused.toJSON());
+    return { t: 'result', id, ok: false, error: refused.toJSON() };
+  }
   const handler = registry.get(name);
   if (!handler) {
     return { t: 'result', id, ok: false, error: { code: 'unavailable', message: `${name} is not available on this host` } };
   }
+  const reply = await run(name, handler as (a: unknown, c: CallContext) => unknown, parsedArgs.data, ctx, log);
+  if (reply.ok) gate?.done(name, parsedArgs.data, ctx, 'ok');
+  else gate?.done(name, parsedArgs.data, ctx, reply.error.code === 'forbidden' || reply.error.code === 'unauthorized' ? 'denied' : 'failed', reply.error);
+  return { t: 'result', id, ...reply };
+}
+
+type Reply = { ok: true; value: unknown } | { ok: false; error: HostError };
+
+async function run(name: CommandName, handler: (a: unknown, c: CallContext) => unknown, args: unknown, ctx: CallContext, log: Logger): Promise<Reply> {
   try {
-    const value: unknown = await (handler as (a: unknown, c: CallContext) => unknown)(parsedArgs.data, ctx);
+    const value: unknown = await handler(args, ctx);
     // Results are checked too, so a handler bug shows up as a clear error rather than a confused renderer.
-    const checked = spec.result.safeParse(value);
+    const checked = commands[name].result.safeParse(value);
     if (!checked.success) {
       log('error', `${name}: handler returned a result that does not match the contract: ${issuesOf(checked.error).map((i) => `${i.path}: ${i.message}`).join('; ')}`);
-      return { t: 'result', id, ok: false, error: { code: 'internal', message: `${name} produced an invalid result` } };
+      return { ok: false, error: { code: 'internal', message: `${name} produced an invalid result` } };
     }
-    return { t: 'result', id, ok: true, value: checked.data };
+    return { ok: true, value: checked.data };
   } catch (e) {
-    if (e instanceof HostFailure) return { t: 'result', id, ok: false, error: e.toJSON() };
+    if (e instanceof HostFailure) return { ok: false, error: e.toJSON() };
     log('error', `${name}: ${(e as Error).stack ?? String(e)}`);
-    return { t: 'result', id, ok: false, error: { code: 'internal', message: `${name} failed: ${(e as Error).message}` } };
+    return { ok: false, error: { code: 'internal', message: `${name} failed: ${(e as Error).message}` } };
   }
 }

@@ -1,9 +1,38 @@
 import type { z } from 'zod';
-import type { commands, CommandName, HostApi } from '../../common/contract';
+import type { commands, CommandName, EventName, HostApi, HostEvents, SessionUser } from '../../common/contract';
 
-/** Who sent a command; grows into an authenticated operator (roles, permissions). */
+/** The device a connection came through: the local console (host token) or one with its own token. */
+export interface DeviceIdentity {
+  id: string;
+  name: string;
+  kind: string;
+}
+
+/** A person's signed-in session; shared by the connections of one console (reconnects, reloads). */
+export interface Session {
+  readonly token: string;
+  user: SessionUser;
+  /** Last time the person did something (a command that changes something, or reported input). */
+  lastActivity: number;
+  /** Timed out while idle: only the same person's password opens it again. */
+  locked: boolean;
+  mustChangePassword: boolean;
+}
+
+/** Who sent a command: the connection, the device it came through and the person signed in on it. */
 export interface CallContext {
   clientId: string;
+  device: DeviceIdentity;
+  remoteAddress: string;
+  /** The person signed in on this connection, if any; set by the auth commands. */
+  session?: Session;
+  /** Sends an event to this connection only. */
+  push<E extends EventName>(name: E, payload: HostEvents[E]): void;
+}
+
+/** A context for calls that come from inside the host (schedulers, tests), not from a connection. */
+export function systemContext(clientId = 'system'): CallContext {
+  return { clientId, device: { id: 'host', name: 'host', kind: 'host' }, remoteAddress: '-', push: () => undefined };
 }
 
 export type Handler<K extends CommandName> = (

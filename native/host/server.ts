@@ -6,9 +6,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import { basename, join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type ServerMessage } from '../../common/contract';
-import { dispatch, type Logger } from './dispatch';
+import { dispatch, type CallGate, type Logger } from './dispatch';
 import type { EventBus } from './event-bus';
-import type { HandlerRegistry } from './registry';
+import type { CallContext, DeviceIdentity, HandlerRegistry } from './registry';
 import { serveStatic } from './static-files';
 
 /** What the host needs from the stream gateway to serve media. */
@@ -29,7 +29,23 @@ export interface HostServerOptions {
   media?: MediaEndpoint;
   /** Folder of exported clips, served read-only under /api/clips/. */
   clipDir?: string;
+  /** Folder of exported reports (audit CSV…), served read-only under /api/exports/. */
+  exportDir?: string;
+  /** Who may connect and what they may call; without it every holder of the host token may call anything (tests). */
+  access?: HostAccess;
+  /** Origins (besides the host's own) whose pages may open the API WebSocket. */
+  allowedOrigins?: string[];
   log: Logger;
+}
+
+/** Connection-level security: device tokens, sessions and the per-command gate. */
+export interface HostAccess {
+  gate: CallGate;
+  deviceFor(token: string | undefined, hostTokenMatches: boolean): DeviceIdentity | undefined;
+  connected(ctx: CallContext, close: (reason: string) => void): void;
+  disconnected(ctx: CallContext): void;
+  /** May this connection hear this broadcast event? (Site events only reach signed-in people.) */
+  receives(ctx: CallContext, event: string): boolean;
 }
 
 export interface HostServer {
@@ -43,6 +59,10 @@ const MEDIA_PATH = /^\/media\/([A-Za-z0-9][A-Za-z0-9_-]{0,63})\/(main|sub)\.flv$
 const HLS_PATH = /^\/media\/([A-Za-z0-9][A-Za-z0-9_-]{0,63})\/(main|sub)\/hls\/([A-Za-z0-9._-]{1,80})$/;
 const SNAPSHOT_PATH = /^\/api\/snapshot\/([A-Za-z0-9][A-Za-z0-9_-]{0,63})\.jpg$/;
 const CLIP_PATH = /^\/api\/clips\/([A-Za-z0-9][A-Za-z0-9._-]{0,159}\.mp4)$/;
+const EXPORT_PATH = /^\/api\/exports\/([A-Za-z0-9][A-Za-z0-9._-]{0,159}\.(?:csv|pdf|json))$/;
+/** Wrong tokens from one address before it is refused outright for a while (token guessing). */
+const BAD_TOKEN_LIMIT = 20;
+const BAD_TOKEN_WINDOW_MS = 60_000;
 /** Above this much unsent data a client is too slow for events; they are dropped for it, never queued forever. */
 const EVENT_BACKLOG_LIMIT = 4 * 1024 * 1024;
 
@@ -59,14 +79,47 @@ function sameToken(given: string | undefined, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-async function serveClip(file: string, res: ServerResponse): Promise<void> {
+const DOWNLOAD_TYPES: Record<string, string> = { mp4: 'video/mp4', csv: 'text/csv; charset=utf-8', pdf: 'application/pdf', json: 'application/json' };
+
+async function serveDownload(file: string, res: ServerResponse): Promise<void> {
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) {
-    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('no such clip');
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('no such file');
     return;
   }
-  res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': info.size, 'content-disposition': `attachment; filename="${basename(file)}"` });
+  const type = DOWNLOAD_TYPES[file.split('.').pop() ?? ''] ?? 'application/octet-stream';
+  res.writeHead(200, { 'content-type': type, 'content-length': info.size, 'content-disposition': `attachment; filename="${basename(file)}"` });
   createReadStream(file).pipe(res);
+}
+
+/** Counts wrong tokens per address; past the limit the address is refused until its window passes. */
+class BadTokenCounter {
+  private readonly seen = new Map<string, { count: number; since: number }>();
+  blocked(addr: string): boolean {
+    const e = this.seen.get(addr);
+    if (!e) return false;
+    if (Date.now() - e.since > BAD_TOKEN_WINDOW_MS) {
+      this.seen.delete(addr);
+      return false;
+    }
+    return e.count >= BAD_TOKEN_LIMIT;
+  }
+  fail(addr: string): void {
+    const e = this.seen.get(addr);
+    if (!e || Date.now() - e.since > BAD_TOKEN_WINDOW_MS) {
+      if (this.seen.size > 10_000) this.seen.clear();
+      this.seen.set(addr, { count: 1, since: Date.now() });
+    } else e.count++;
+  }
+}
+
+/** A browser page may open the API socket only from the host's own origin (or one configured); other clients send no Origin. */
+function originAllowed(req: IncomingMessage, allowed: string[]): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  const host = req.headers.host;
+  if (host && (origin === `http://${host}` || origin === `https://${host}`)) return true;
+  return allowed.includes(origin);
 }
 
 function rejectUpgrade(socket: Socket, status: number, text: string): void {
@@ -82,7 +135,16 @@ export async function startHostServer(opts: HostServerOptions): Promise<HostServ
   const { log, registry, bus } = opts;
   const apiWss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES * 4 });
   const mediaWss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  const clients = new Set<WebSocket>();
+  const clients = new Map<WebSocket, CallContext>();
+  const badTokens = new BadTokenCounter();
+  const { access } = opts;
+  /** The device a request's token identifies, or undefined (wrong token). */
+  const identify = (req: IncomingMessage, url: URL): DeviceIdentity | undefined => {
+    const given = tokenFrom(req, url);
+    const hostMatch = sameToken(given, token);
+    if (!access) return hostMatch ? { id: 'local', name: 'console', kind: 'console' } : undefined;
+    return access.deviceFor(given, hostMatch);
+  };
 
   const send = (ws: WebSocket, msg: ServerMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
@@ -90,27 +152,35 @@ export async function startHostServer(opts: HostServerOptions): Promise<HostServ
 
   const offBus = bus.onAny((name, payload) => {
     const text = JSON.stringify({ t: 'event', name, payload } satisfies ServerMessage);
-    for (const ws of clients) {
-      if (ws.readyState === ws.OPEN && ws.bufferedAmount < EVENT_BACKLOG_LIMIT) ws.send(text);
+    for (const [ws, ctx] of clients) {
+      if (ws.readyState === ws.OPEN && ws.bufferedAmount < EVENT_BACKLOG_LIMIT && (!access || access.receives(ctx, name))) ws.send(text);
     }
   });
 
-  apiWss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+  apiWss.on('connection', (ws: WebSocket, req: IncomingMessage, device: DeviceIdentity) => {
     const clientId = randomUUID().slice(0, 8);
-    clients.add(ws);
-    log('info', `client ${clientId} connected from ${req.socket.remoteAddress ?? '?'}`);
-    send(ws, { t: 'hello', protocol: PROTOCOL_VERSION, hostTime: Date.now() });
+    const ctx: CallContext = {
+      clientId,
+      device,
+      remoteAddress: req.socket.remoteAddress ?? '?',
+      push: (name, payload) => send(ws, { t: 'event', name, payload }),
+    };
+    clients.set(ws, ctx);
+    access?.connected(ctx, (reason) => ws.close(4001, reason));
+    log('info', `client ${clientId} (${device.name}) connected from ${ctx.remoteAddress}`);
+    send(ws, { t: 'hello', protocol: PROTOCOL_VERSION, hostTime: Date.now(), clientId });
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
         send(ws, { t: 'error', error: { code: 'bad_message', message: 'binary messages are not part of the protocol' } });
         return;
       }
       const raw = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-      void dispatch(raw, registry, { clientId }, log).then((reply) => send(ws, reply));
+      void dispatch(raw, registry, ctx, log, access?.gate).then((reply) => send(ws, reply));
     });
     ws.on('error', (e) => log('warn', `client ${clientId}: ${e.message}`));
     ws.on('close', () => {
       clients.delete(ws);
+      access?.disconnected(ctx);
       log('info', `client ${clientId} disconnected`);
     });
   });
@@ -123,7 +193,13 @@ export async function startHostServer(opts: HostServerOptions): Promise<HostServ
       return;
     }
     if (path.startsWith('/api/') || path.startsWith('/media/')) {
-      if (!sameToken(tokenFrom(req, url), token)) {
+      const addr = req.socket.remoteAddress ?? '?';
+      if (badTokens.blocked(addr)) {
+        res.writeHead(429, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '60' }).end('too many wrong tokens; try again later');
+        return;
+      }
+      if (!identify(req, url)) {
+        badTokens.fail(addr);
         res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' }).end('missing or wrong token');
         return;
       }
@@ -145,7 +221,12 @@ export async function startHostServer(opts: HostServerOptions): Promise<HostServ
       }
       const clip = CLIP_PATH.exec(path);
       if (clip && opts.clipDir) {
-        await serveClip(join(opts.clipDir, clip[1]!), res);
+        await serveDownload(join(opts.clipDir, clip[1]!), res);
+        return;
+      }
+      const exp = EXPORT_PATH.exec(path);
+      if (exp && opts.exportDir) {
+        await serveDownload(join(opts.exportDir, exp[1]!), res);
         return;
       }
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`no such endpoint: ${path}`);
@@ -173,13 +254,25 @@ export async function startHostServer(opts: HostServerOptions): Promise<HostServ
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://host');
-    if (!sameToken(tokenFrom(req, url), token)) {
-      log('warn', `WebSocket upgrade to ${url.pathname} refused: missing or wrong token`);
+    const addr = req.socket.remoteAddress ?? '?';
+    if (badTokens.blocked(addr)) {
+      rejectUpgrade(socket, 429, 'Too Many Requests');
+      return;
+    }
+    const device = identify(req, url);
+    if (!device) {
+      badTokens.fail(addr);
+      log('warn', `WebSocket upgrade to ${url.pathname} from ${addr} refused: missing or wrong token`);
       rejectUpgrade(socket, 401, 'Unauthorized');
       return;
     }
+    if (!originAllowed(req, opts.allowedOrigins ?? [])) {
+      log('warn', `WebSocket upgrade to ${url.pathname} refused: page origin ${req.headers.origin ?? ''} is not this host`);
+      rejectUpgrade(socket, 403, 'Forbidden');
+      return;
+    }
     if (url.pathname === '/api/ws') {
-      apiWss.handleUpgrade(req, socket, head, (ws) => apiWss.emit('connection', ws, req));
+      apiWss.handleUpgrade(req, socket, head, (ws) => apiWss.emit('connection', ws, req, device));
       return;
     }
     const m = MEDIA_PATH.exec(url.pathname);
@@ -211,7 +304,7 @@ export async function startHostServer(opts: HostServerOptions): Promise<HostServ
     token,
     close: async () => {
       offBus();
-      for (const ws of clients) ws.terminate();
+      for (const ws of clients.keys()) ws.terminate();
       for (const ws of mediaWss.clients) ws.terminate();
       apiWss.close();
       mediaWss.close();

@@ -1,14 +1,19 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { can } from '../../common/auth';
 import type { SiteConfig } from '../../common/site';
 import { appHandlers } from '../app/handlers';
 import { startCameraProber } from '../health/camera-probe';
 import { createPtzDomain } from '../ptz/domain';
+import { createSecurityDomain } from '../security/domain';
 import { createWallDomain } from '../wall/domain';
 import { loadSiteFile } from '../site/load';
 import { siteHandlers } from '../site/handlers';
 import { resolveStreamUrl } from '../site/view';
+import { chainBoxes, openKeyFileBox, type SecretBox } from '../secrets/box';
+import { secretPaths } from '../secrets/cli';
+import { resolveSecretRefs, SecretStore } from '../secrets/store';
 import { startSimulator, type Simulator } from '../sim/simulator';
 import { createStreamGateway, type StreamInfo } from '../streams/gateway';
 import { streamHandlers } from '../streams/handlers';
@@ -30,8 +35,10 @@ export interface HostOptions {
   staticDir?: string | null;
   /** Linger of idle upstream streams, ms. */
   streamLingerMs?: number;
-  /** Folder for the host's data (clips, later databases); default `.data` in the working directory. */
+  /** Folder for the host's data (accounts, audit trail, secrets, clips…); default `.data` in the working directory. */
   dataDir?: string;
+  /** The desktop's secret store (Electron safeStorage), when it is real protection; else the key file is used. */
+  secretBox?: SecretBox | null;
   log?: Logger;
 }
 
@@ -62,8 +69,15 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
   const startedAt = Date.now();
   let simulator: Simulator | undefined;
   let site: SiteConfig;
+  const dataDir = resolve(opts.dataDir ?? '.data');
   if (opts.siteFile) {
     site = await loadSiteFile(opts.siteFile);
+    // Camera and decoder passwords named by `secretRef` come from the encrypted store, never the file.
+    if (site.credentials.some((c) => c.secretRef)) {
+      const paths = secretPaths(dataDir);
+      const keyBox = openKeyFileBox(paths.keyFile, log);
+      site = resolveSecretRefs(site, new SecretStore(paths.storeFile, opts.secretBox ? chainBoxes(opts.secretBox, keyBox) : keyBox));
+    }
     log('info', `site ${site.site.id} (${site.site.name}) loaded from ${opts.siteFile}: ${site.towers.length} towers`);
   } else {
     simulator = await startSimulator({ host: '127.0.0.1', log: createLogger('sim') });
@@ -98,13 +112,23 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
       if (s.online) for (const p of ['main', 'sub']) gateway.retryNow(`${s.cameraId}/${p}`);
     },
   });
-  const clipDir = resolve(opts.dataDir ?? '.data', 'clips');
+  const clipDir = join(dataDir, 'clips');
   mkdirSync(clipDir, { recursive: true });
+  const security = createSecurityDomain({ dataDir, policy: site.security, timeZone: site.site.timeZone, log: createLogger('security') });
+  security.audit.append({ actor: '-', role: '', source: 'host', action: 'host.start', target: site.site.id, outcome: 'ok', detail: `version ${VERSION}${simulator ? ', simulated site' : ''}` });
 
+  registry.register(security.handlers);
   registry.register(appHandlers(site, VERSION, startedAt));
   registry.register(siteHandlers(site));
   registry.register(streamHandlers(gateway, prober, clipDir));
-  const ptz = createPtzDomain({ site, bus, log: createLogger('ptz'), stateDir: resolve(opts.dataDir ?? '.data', 'ptz') });
+  const ptz = createPtzDomain({
+    site,
+    bus,
+    log: createLogger('ptz'),
+    stateDir: join(dataDir, 'ptz'),
+    // The alarm priority is the alerts' own; people get the highest their role allows.
+    maxPriority: (ctx) => (can(ctx.session?.user.role, 'ptz.leader') ? 'leader' : 'operator'),
+  });
   registry.register(ptz.handlers);
 
   const server = await startHostServer({
@@ -116,6 +140,8 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
     bus,
     media: gateway,
     clipDir,
+    exportDir: join(dataDir, 'exports'),
+    access: security,
     log,
   });
   // After the server: decoders are handed URLs of its media routes, with a token it accepts.
@@ -124,7 +150,7 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
     site,
     bus,
     log: createLogger('wall'),
-    stateDir: resolve(opts.dataDir ?? '.data', 'wall'),
+    stateDir: join(dataDir, 'wall'),
     mediaUrl: (cameraId, profile) => `${decoderMedia}/media/${encodeURIComponent(cameraId)}/${profile}.flv?token=${encodeURIComponent(server.token)}`,
   });
   registry.register(wall.handlers);
@@ -150,6 +176,7 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
         await wall.close();
         await gateway.close();
         await simulator?.close();
+        security.close();
       })()),
   };
 }

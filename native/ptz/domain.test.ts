@@ -7,14 +7,14 @@ import type { PtzFault, PtzPose } from '../../common/contract/ptz';
 import { SiteSchema, type SiteConfig } from '../../common/site';
 import { dispatch } from '../host/dispatch';
 import { EventBus } from '../host/event-bus';
-import { HandlerRegistry } from '../host/registry';
+import { HandlerRegistry, systemContext } from '../host/registry';
 import { startOnvifDevice, type OnvifDevice } from '../sim/onvif/device';
 import { createPtzDomain, headsOf, type PtzDomain, type PtzDomainOptions } from './domain';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const timing = { pollFastMs: 100, pollSlowMs: 300, reconnectMinMs: 200, reconnectMaxMs: 400, leaseMs: 2500 };
-const alice = { clientId: 'alice' };
-const bob = { clientId: 'bob' };
+const alice = systemContext('alice');
+const bob = systemContext('bob');
 
 function site(urls: Record<string, string>, password = 'Fire2024!'): SiteConfig {
   const tower = (id: string, name: string, url?: string) => ({
@@ -173,7 +173,7 @@ describe('PTZ domain', () => {
     await online(ev);
     await h['ptz:absolute']({ cameraId: 't01-visible', pan: 10, tilt: 0 }, alice);
     expect((await failure(h['ptz:takeControl']({ cameraId: 't01-visible', priority: 'leader' }, bob))).code).toBe('forbidden');
-    const c = await h['ptz:takeControl']({ cameraId: 't01-visible', priority: 'leader' }, { clientId: 'lead' });
+    const c = await h['ptz:takeControl']({ cameraId: 't01-visible', priority: 'leader' }, systemContext('lead'));
     expect(c.holder).toMatchObject({ clientId: 'lead', priority: 'leader' });
     const refused = await failure(h['ptz:absolute']({ cameraId: 't01-visible', pan: 20, tilt: 0 }, alice));
     expect(refused.message).toMatch(/controlled by lead \(shift leader\)/);

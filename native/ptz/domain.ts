@@ -120,7 +120,7 @@ export function createPtzDomain(opts: PtzDomainOptions): PtzDomain {
   const cameraHead = new Map<string, Head>();
   for (const spec of headsOf(site)) {
     if (spec.user && spec.password === undefined) {
-      log('warn', `PTZ ${spec.towerName} (${spec.headId}): credentials without a plain password (secretRef is not supported yet); connecting without`);
+      log('warn', `PTZ ${spec.towerName} (${spec.headId}): credentials without a password; connecting without`);
     }
     const driver =
       opts.driverFor?.(spec) ??

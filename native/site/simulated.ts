@@ -1,3 +1,4 @@
+import { DEFAULT_SECURITY_POLICY } from '../../common/auth';
 import type { SiteConfig } from '../../common/site';
 
 /**
@@ -92,6 +93,7 @@ export function buildSimulatedSite(ep: SimulatedSiteEndpoints): SiteConfig {
       ...(ep.decoders?.ledAddress ? { led: { address: ep.decoders.ledAddress, width: 320 } } : {}),
     },
     credentials: ep.onvif ? [{ ...ep.onvif.credentials }] : [],
+    security: DEFAULT_SECURITY_POLICY,
     places: [
       { name: '天目湖', lat: 31.305, lon: 119.433 },
       { name: '南山竹海', lat: 31.178, lon: 119.462 },

@@ -3,7 +3,7 @@ import type { ServerMessage, WallState } from '../../common/contract';
 import { buildSimulatedSite } from '../site/simulated';
 import { dispatch } from '../host/dispatch';
 import { EventBus } from '../host/event-bus';
-import { HandlerRegistry } from '../host/registry';
+import { HandlerRegistry, systemContext } from '../host/registry';
 import { createWallDomain, type WallDomain } from './domain';
 
 const site = buildSimulatedSite({ rtspBase: 'rtsp://127.0.0.1:1' });
@@ -25,7 +25,7 @@ function host(s = site) {
   registry.register(wall.handlers);
   let id = 0;
   const call = async (name: string, args: unknown, clientId = 'alice') => {
-    const reply: ServerMessage = await dispatch(JSON.stringify({ t: 'call', id: ++id, name, args }), registry, { clientId }, () => undefined);
+    const reply: ServerMessage = await dispatch(JSON.stringify({ t: 'call', id: ++id, name, args }), registry, systemContext(clientId), () => undefined);
     if (reply.t !== 'result') throw new Error(JSON.stringify(reply));
     return reply;
   };

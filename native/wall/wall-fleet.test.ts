@@ -7,7 +7,7 @@ import { HostFailure } from '../../common/contract/errors';
 import { wallCommands, type WallDecoderEvent } from '../../common/contract/wall';
 import { validateSite, type SiteConfig } from '../../common/site';
 import { groupTour, panelRect, SCENE_FORMAT, wallGeometry, type Scene } from '../../common/wall';
-import type { CallContext } from '../host/registry';
+import { systemContext, type CallContext } from '../host/registry';
 import { startDecoderFleet, type DecoderFleet } from '../sim/decoder/fleet';
 import { buildSimulatedSite } from '../site/simulated';
 import { createWallDomain, type WallDomain } from './domain';
@@ -62,7 +62,7 @@ function start(): WallDomain {
 async function call<K extends Cmd>(name: K, args: z.input<(typeof wallCommands)[K]['args']>, clientId = 'alice'): Promise<Result<K>> {
   const spec = wallCommands[name];
   const handler = domain.handlers[name] as unknown as (a: unknown, c: CallContext) => Promise<unknown>;
-  return spec.result.parse(await handler(spec.args.parse(args), { clientId })) as Result<K>;
+  return spec.result.parse(await handler(spec.args.parse(args), systemContext(clientId))) as Result<K>;
 }
 
 const ctl = () => domain.controller!;

@@ -1,4 +1,7 @@
 import { useEffect } from 'react';
+import { AdminWorkspace } from '../admin/AdminWorkspace';
+import { AuthGate } from '../auth/AuthGate';
+import { useCan } from '../auth/session';
 import { CameraTree } from '../cameras/CameraTree';
 import { translate, useT } from '../i18n';
 import { PtzPanel } from '../ptz/PtzPanel';
@@ -37,7 +40,15 @@ export function App() {
   }, [lang]);
   const decoderId = decoderRoute(window.location.pathname, window.location.search);
   if (decoderId) return <DecoderPage decoderId={decoderId} />;
-  return route(window.location.pathname) === 'touch' ? <TouchApp /> : <Console />;
+  return route(window.location.pathname) === 'touch' ? (
+    <AuthGate touch>
+      <TouchApp />
+    </AuthGate>
+  ) : (
+    <AuthGate>
+      <Console />
+    </AuthGate>
+  );
 }
 
 function Console() {
@@ -47,6 +58,8 @@ function Console() {
   const setWorkspace = useAppStore((s) => s.setWorkspace);
   usePtzConsole();
   const keys = usePtzKeys();
+  const canAdmin = useCan('users.manage');
+  const canAudit = useCan('audit.read');
   return (
     <div className={`shell${panelOpen ? ' with-ptz' : ' ptz-collapsed'}`}>
       <header className="topbar">
@@ -59,6 +72,11 @@ function Console() {
             {t('wall.tabWall')}
           </button>
           <MapTabButton />
+          {(canAdmin || canAudit) && (
+            <button role="tab" aria-selected={workspace === 'admin'} className={workspace === 'admin' ? 'active' : ''} onClick={() => setWorkspace('admin')} data-testid="tab-admin">
+              {t(canAdmin ? 'admin.tab' : 'admin.audit')}
+            </button>
+          )}
         </nav>
         {workspace === 'video' && <GridToolbar />}
       </header>
@@ -77,6 +95,11 @@ function Console() {
       )}
       {/* The map covers the work area; the grid stays mounted under it so its video keeps playing. */}
       {workspace === 'map' && <MapWorkspace />}
+      {workspace === 'admin' && (
+        <main className="work admin-work">
+          <AdminWorkspace />
+        </main>
+      )}
       <PtzPanel />
       <StatusBar />
     </div>

@@ -1,4 +1,6 @@
 import { useEffect, useState } from 'react';
+import { ROLE_LABEL } from '../../common/auth';
+import { signOut } from '../auth/session';
 import { useT } from '../i18n';
 import { useAppStore } from './store';
 
@@ -30,6 +32,7 @@ export function StatusBar() {
   const lang = useAppStore((s) => s.lang);
   const transport = useAppStore((s) => s.transport);
   const clock = useHostClock(site?.timeZone);
+  const user = useAppStore((s) => s.session?.user);
   return (
     <footer className="statusbar">
       <span className={`link link-${link}`} data-testid="link-state" data-state={link}>
@@ -42,6 +45,15 @@ export function StatusBar() {
         </span>
       )}
       <span className="spacer" />
+      {user && (
+        <span className="user" data-testid="user-badge" data-role={user.role}>
+          {user.displayName}
+          <span className="muted"> · {ROLE_LABEL[user.role][lang]}</span>
+          <button className="lang" onClick={() => void signOut()} data-testid="sign-out">
+            {t('auth.signOut')}
+          </button>
+        </span>
+      )}
       <span className="clock" data-testid="clock" title={t('status.clock')}>
         {clock}
       </span>

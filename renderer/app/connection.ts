@@ -1,3 +1,4 @@
+import { locked, onSignedIn, refreshAuth, signedOut } from '../auth/session';
 import { applyFault, headsSnapshot } from '../ptz/ptz-slice';
 import { onSelfLearned, selfIdentity } from '../ptz/self-identity';
 import { hostAddress, type HostAddress } from './bridge';
@@ -83,14 +84,24 @@ export function connectHost(): HostClient {
 
   c.onState((link) => {
     set({ link });
-    if (link === 'open') {
-      // A new connection is a new client at the host, with its own id.
-      selfIdentity.reset();
-      set({ ptzSelfId: null });
-      void loadAll();
-      void loadPtz();
-      void loadWall();
-    }
+    // Everything else is loaded once a person is signed in on the (new) connection.
+    if (link === 'open') refreshAuth().catch((e: unknown) => console.warn('auth state could not be read', e));
+  });
+  c.onHello((clientId) => {
+    // A new connection is a new client at the host, with its own id, which the host now tells us.
+    selfIdentity.reset();
+    selfIdentity.confirmed(clientId);
+    set({ ptzSelfId: clientId });
+  });
+  onSignedIn(() => {
+    void loadAll();
+    void loadPtz();
+    void loadWall();
+  });
+  c.on('auth:session', ({ state }) => {
+    if (state === 'locked') locked();
+    else if (state === 'signedOut') signedOut();
+    else refreshAuth().catch(() => undefined);
   });
   onSelfLearned((id) => set({ ptzSelfId: id }));
   c.on('app:tick', ({ hostTime }) => set({ clockOffsetMs: hostTime - Date.now() }));

@@ -27,6 +27,8 @@ export class HostClient {
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Map<string, Set<(p: unknown) => void>>();
   private readonly stateListeners = new Set<(s: LinkState) => void>();
+  /** This connection's id at the host, from its hello; null until then. */
+  clientId: string | null = null;
   private readonly queue: string[] = [];
   private attempt = 0;
   private closed = false;
@@ -84,6 +86,14 @@ export class HostClient {
     return () => set.delete(fn as (p: unknown) => void);
   }
 
+  /** Called with the connection's id when the host greets a (re)connection. */
+  onHello(fn: (clientId: string) => void): () => void {
+    let set = this.listeners.get('$hello');
+    if (!set) this.listeners.set('$hello', (set = new Set()));
+    set.add(fn as (p: unknown) => void);
+    return () => set.delete(fn as (p: unknown) => void);
+  }
+
   onState(fn: (s: LinkState) => void): () => void {
     this.stateListeners.add(fn);
     return () => this.stateListeners.delete(fn);
@@ -111,6 +121,9 @@ export class HostClient {
       else p.reject(new CallError(msg.error));
     } else if (msg.t === 'event') {
       for (const fn of this.listeners.get(msg.name) ?? []) fn(msg.payload);
+    } else if (msg.t === 'hello') {
+      this.clientId = msg.clientId;
+      for (const fn of this.listeners.get('$hello') ?? []) fn(msg.clientId);
     } else if (msg.t === 'error') {
       console.warn(`host error: ${msg.error.message}`);
     }

@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { createAuthSlice, type AuthSlice } from '../auth/auth-slice';
 import { createCameraSlice, type CameraSlice } from '../cameras/camera-slice';
 import { createMapSlice, type MapSlice } from '../map/map-slice';
 import { createPtzSlice, type PtzSlice } from '../ptz/ptz-slice';
@@ -7,10 +8,11 @@ import { createWallSlice, type WallSlice } from '../wall/wall-slice';
 import { createAppSlice, type AppSlice } from './app-slice';
 
 /** The one renderer store, built from per-domain slices. */
-export type AppState = AppSlice & CameraSlice & VideoSlice & PtzSlice & WallSlice & MapSlice;
+export type AppState = AppSlice & AuthSlice & CameraSlice & VideoSlice & PtzSlice & WallSlice & MapSlice;
 
 export const useAppStore = create<AppState>()((...a) => ({
   ...createAppSlice(...a),
+  ...createAuthSlice(...a),
   ...createCameraSlice(...a),
   ...createVideoSlice(...a),
   ...createPtzSlice(...a),

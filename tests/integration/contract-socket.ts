@@ -1,6 +1,8 @@
 import WebSocket from 'ws';
 import type { ServerMessage } from '../../common/contract';
+import type { Role } from '../../common/auth';
 import type { RunningHost } from '../../native/host/start';
+import { sessionToken } from '../accounts';
 
 /** A test client of the host's contract WebSocket: calls with replies, and every event received. */
 export interface ContractSocket {
@@ -9,7 +11,8 @@ export interface ContractSocket {
   close(): void;
 }
 
-export async function openContractSocket(host: RunningHost): Promise<ContractSocket> {
+/** A contract socket; with `as`, signed in as the test account of that role (tests/accounts.ts). */
+export async function openContractSocket(host: RunningHost, opts: { as?: Role } = {}): Promise<ContractSocket> {
   const ws = new WebSocket(`${host.url.replace('http', 'ws')}/api/ws?token=${host.token}`);
   const waiting = new Map<number, (m: ServerMessage) => void>();
   const events: ContractSocket['events'] = [];
@@ -20,7 +23,7 @@ export async function openContractSocket(host: RunningHost): Promise<ContractSoc
     if (m.t === 'result') waiting.get(m.id)?.(m);
   });
   await new Promise((r) => ws.once('open', r));
-  return {
+  const socket: ContractSocket = {
     events,
     call: (name, args) => {
       const id = nextId++;
@@ -31,4 +34,9 @@ export async function openContractSocket(host: RunningHost): Promise<ContractSoc
     },
     close: () => ws.close(),
   };
+  if (opts.as) {
+    const r = await socket.call('auth:resume', { sessionToken: await sessionToken(host, opts.as) });
+    if (r.t !== 'result' || !r.ok) throw new Error(`could not sign in as ${opts.as}: ${JSON.stringify(r)}`);
+  }
+  return socket;
 }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ServerMessage } from '../../common/contract';
 import { startHost, type RunningHost } from '../../native/host/start';
+import { openContractSocket } from './contract-socket';
 
 let host: RunningHost;
 const dataDir = mkdtempSync(join(tmpdir(), 'media-routes-'));
@@ -15,19 +16,13 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => host.close());
 
-function call(name: string, args: unknown): Promise<ServerMessage> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${host.url.replace('http', 'ws')}/api/ws?token=${host.token}`);
-    ws.on('message', (d) => {
-      const m = JSON.parse(String(d)) as ServerMessage;
-      if (m.t === 'hello') ws.send(JSON.stringify({ t: 'call', id: 1, name, args }));
-      else if (m.t === 'result') {
-        ws.close();
-        resolve(m);
-      }
-    });
-    ws.on('error', reject);
-  });
+async function call(name: string, args: unknown): Promise<ServerMessage> {
+  const socket = await openContractSocket(host, { as: 'operator' });
+  try {
+    return await socket.call(name, args);
+  } finally {
+    socket.close();
+  }
 }
 
 describe('media routes of the host (real simulator)', () => {

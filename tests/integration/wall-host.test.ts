@@ -11,7 +11,7 @@ let socket: ContractSocket;
 
 beforeAll(async () => {
   host = await startHost({ port: 0, staticDir: null, dataDir: mkdtempSync(join(tmpdir(), 'wall-host-')), log: () => undefined });
-  socket = await openContractSocket(host);
+  socket = await openContractSocket(host, { as: 'leader' });
 }, 60_000);
 afterAll(async () => {
   socket.close();

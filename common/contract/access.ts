@@ -1,0 +1,99 @@
+import type { Permission } from '../auth';
+import type { CommandName } from './index';
+
+/**
+ * What a connection needs for each command. `connection`: only the host or device token (no person
+ * signed in yet: sign-in itself, the clock, decoders reporting). `session`: any person signed in,
+ * whatever the role (their own password, their activity). Otherwise the named permission.
+ * `audit`: the command is written to the audit trail (refusals are always written).
+ * The `Record` type makes a new command without an entry a compile error.
+ */
+export interface CommandAccess {
+  need: 'connection' | 'session' | Permission;
+  audit?: boolean;
+}
+
+const connection: CommandAccess = { need: 'connection' };
+const session: CommandAccess = { need: 'session' };
+const view: CommandAccess = { need: 'view' };
+const ptz: CommandAccess = { need: 'ptz.control' };
+const ptzConfigure: CommandAccess = { need: 'ptz.configure', audit: true };
+const wall: CommandAccess = { need: 'wall.operate', audit: true };
+const wallConfigure: CommandAccess = { need: 'wall.configure', audit: true };
+const users: CommandAccess = { need: 'users.manage', audit: true };
+
+export const COMMAND_ACCESS: Readonly<Record<CommandName, CommandAccess>> = {
+  'app:info': connection,
+  'app:ping': connection,
+
+  'auth:status': connection,
+  'auth:setupAdmin': connection,
+  'auth:signIn': connection,
+  'auth:resume': connection,
+  'auth:unlock': connection,
+  'auth:signOut': session,
+  'auth:activity': session,
+  'auth:changePassword': session,
+  'user:list': { need: 'users.manage' },
+  'user:create': users,
+  'user:update': users,
+  'user:resetPassword': users,
+  'device:list': { need: 'users.manage' },
+  'device:issue': users,
+  'device:revoke': users,
+  'audit:query': { need: 'audit.read' },
+  'audit:verify': { need: 'audit.export', audit: true },
+  'audit:export': { need: 'audit.export', audit: true },
+
+  'site:get': view,
+  'stream:list': view,
+  'camera:statusList': view,
+  'stream:exportClip': { need: 'export', audit: true },
+
+  'ptz:heads': view,
+  'ptz:status': view,
+  'ptz:controlList': view,
+  'ptz:presets': view,
+  'ptz:cruiseList': view,
+  'ptz:move': ptz,
+  'ptz:stop': ptz,
+  'ptz:absolute': ptz,
+  'ptz:relative': ptz,
+  'ptz:focus': ptz,
+  'ptz:gotoPreset': ptz,
+  'ptz:takeControl': { need: 'ptz.control', audit: true },
+  'ptz:releaseControl': { need: 'ptz.control', audit: true },
+  'ptz:setPreset': ptzConfigure,
+  'ptz:removePreset': ptzConfigure,
+  'ptz:cruiseSet': ptzConfigure,
+  'ptz:cruiseStart': { need: 'ptz.control', audit: true },
+  'ptz:cruiseStop': { need: 'ptz.control', audit: true },
+
+  'wall:get': view,
+  'wall:sceneList': view,
+  // Decoders (hardware drivers and the software decoder page) report and fetch their own layout.
+  'wall:decoderReport': connection,
+  'wall:decoderLayout': connection,
+  'wall:openWindow': wall,
+  'wall:closeWindow': wall,
+  'wall:moveWindow': wall,
+  'wall:raiseWindow': wall,
+  'wall:setSplit': wall,
+  'wall:setPaneSource': wall,
+  'wall:clear': wall,
+  'wall:undo': wall,
+  'wall:redo': wall,
+  'wall:led': wall,
+  'wall:lock': wall,
+  'wall:unlock': wall,
+  'wall:sceneRecall': wall,
+  'wall:alarmTakeover': wall,
+  'wall:alarmRelease': wall,
+  'wall:sceneSave': wallConfigure,
+  'wall:sceneRename': wallConfigure,
+  'wall:sceneDelete': wallConfigure,
+  'wall:sceneImport': wallConfigure,
+  'wall:sceneExport': { need: 'export', audit: true },
+  'wall:sceneSchedule': wallConfigure,
+  'wall:alarmRegion': wallConfigure,
+};
