@@ -54,17 +54,18 @@ export async function dispatch(raw: string | Buffer, registry: HandlerRegistry, 
     log('warn', `client ${ctx.clientId}: unknown command ${JSON.stringify(name)}`);
     return { t: 'result', id, ok: false, error: { code: 'unknown_command', message: `unknown command: ${name}` } };
   }
+  // Who may call comes before what they sent: a caller without the right learns nothing from the parser.
+  const refused = gate?.admit(name, ctx);
+  if (refused) {
+    gate?.done(name, args, ctx, 'denied', refused.toJSON());
+    return { t: 'result', id, ok: false, error: refused.toJSON() };
+  }
   const spec = commands[name];
   const parsedArgs = spec.args.safeParse(args ?? {});
   if (!parsedArgs.success) {
     const issues = issuesOf(parsedArgs.error);
     log('warn', `client ${ctx.clientId}: ${name}: invalid arguments: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
     return { t: 'result', id, ok: false, error: { code: 'invalid_args', message: `invalid arguments for ${name}`, issues } };
-  }
-  const refused = gate?.admit(name, ctx);
-  if (refused) {
-    gate?.done(name, parsedArgs.data, ctx, 'denied', refused.toJSON());
-    return { t: 'result', id, ok: false, error: refused.toJSON() };
   }
   const handler = registry.get(name);
   if (!handler) {

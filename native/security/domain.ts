@@ -100,7 +100,7 @@ export function createSecurityDomain(opts: SecurityOptions): SecurityDomain {
   const idleMs = policy.idleTimeoutMinutes * 60_000;
   // Sign-in attempts: per address and per account name, so neither a single console nor a spread
   // of them can guess passwords quickly. The account lockout is the second line.
-  const signInByAddress = new RateLimiter({ capacity: 10, refillPerSecond: 1 / 6, now });
+  const signInByAddress = new RateLimiter({ capacity: 20, refillPerSecond: 1 / 6, now });
   const signInByName = new RateLimiter({ capacity: 10, refillPerSecond: 1 / 6, now });
 
   const sessions = new Map<string, Session>();
@@ -165,13 +165,27 @@ export function createSecurityDomain(opts: SecurityOptions): SecurityDomain {
   }, 24 * 3600_000);
   pruneTimer.unref();
 
+  // Failed sign-ins use up a budget per address and per account name; a spent budget refuses even
+  // the right password until it refills, so guessing is slow whichever way it is spread.
+  const blockedUntil = new Map<string, number>();
   const limited = (ctx: CallContext, username: string) => {
-    const a = signInByAddress.take(ctx.remoteAddress);
-    const n = signInByName.take(username.toLowerCase());
-    const r = !a.ok ? a : !n.ok ? n : undefined;
-    if (r && !r.ok) {
-      record(ctx, 'auth.signIn', username, 'denied', 'rate limited', username);
-      throw new HostFailure('forbidden', `too many sign-in attempts; try again in ${Math.ceil(r.retryAfterMs / 1000)} s`);
+    const t = now();
+    const until = Math.max(blockedUntil.get(`a:${ctx.remoteAddress}`) ?? 0, blockedUntil.get(`n:${username.toLowerCase()}`) ?? 0);
+    if (until > t) {
+      record(ctx, 'auth.signIn', username, 'denied', 'rate limited', username || '-');
+      throw new HostFailure('forbidden', `too many sign-in attempts; try again in ${Math.ceil((until - t) / 1000)} s`);
+    }
+  };
+  const failed = (ctx: CallContext, username: string) => {
+    for (const [key, limiter] of [
+      [`a:${ctx.remoteAddress}`, signInByAddress],
+      [`n:${username.toLowerCase()}`, signInByName],
+    ] as const) {
+      const r = limiter.take(key);
+      if (!r.ok) {
+        if (blockedUntil.size > 10_000) blockedUntil.clear();
+        blockedUntil.set(key, now() + r.retryAfterMs);
+      }
     }
   };
 
@@ -180,6 +194,7 @@ export function createSecurityDomain(opts: SecurityOptions): SecurityDomain {
     if (r.ok) return r.user;
     const detail = r.reason === 'locked' ? `locked until ${new Date(r.lockedUntil ?? 0).toISOString()}` : r.reason;
     record(ctx, action, username, 'denied', detail, username || '-');
+    failed(ctx, username);
     if (r.reason === 'locked') {
       const minutes = Math.max(1, Math.ceil(((r.lockedUntil ?? now()) - now()) / 60_000));
       throw new HostFailure('forbidden', `account locked after repeated failed sign-ins; try again in ${minutes} min or ask an administrator`);
@@ -205,6 +220,9 @@ export function createSecurityDomain(opts: SecurityOptions): SecurityDomain {
     },
     done(name: CommandName, args: unknown, ctx: CallContext, outcome, error?: HostError) {
       if (name.startsWith('auth:')) return; // the auth handlers write their own, more telling rows
+      // "Sign in first" to a connection without a person is protocol noise, not a person's act; a
+      // client repeating it must not be able to flood the trail. Failed sign-ins are written above.
+      if (outcome === 'denied' && !ctx.session) return;
       if (outcome === 'ok' && !COMMAND_ACCESS[name].audit) return;
       if (outcome === 'failed' && !COMMAND_ACCESS[name].audit) return;
       const detail = [auditDetail(args), error ? `${error.code}: ${error.message}` : ''].filter(Boolean).join(' — ');

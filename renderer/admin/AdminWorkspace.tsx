@@ -52,8 +52,10 @@ function roleText(lang: 'zh-CN' | 'en', role: Role): string {
   return ROLE_LABEL[role][lang];
 }
 
+/** A time as the room reads it: in the site's time zone, whatever the console machine is set to. */
 function when(lang: string, ms: number | null): string {
-  return ms === null ? '—' : new Date(ms).toLocaleString(lang, { hour12: false });
+  const timeZone = useAppStore.getState().site?.timeZone ?? 'Asia/Shanghai';
+  return ms === null ? '—' : new Date(ms).toLocaleString(lang, { hour12: false, timeZone });
 }
 
 function Users() {
