@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { startHost } from '../native/host/start';
-import { procCpuSeconds, startSeparateSimulator, type BenchRow } from './lib';
+import { procCpuSeconds, startSeparateSimulator, type BenchRow, benchDataDir } from './lib';
 
 const VIEWERS = 50;
 const WINDOW_S = 20;
@@ -8,7 +8,7 @@ const WINDOW_S = 20;
 /** One camera to 50 WebSocket-FLV viewers: exactly one upstream pull, and what the fan-out costs. */
 export async function benchFanout(): Promise<BenchRow[]> {
   const sim = await startSeparateSimulator(19554, 19660);
-  const host = await startHost({ port: 0, siteFile: sim.siteFile, log: () => undefined });
+  const host = await startHost({ port: 0, dataDir: benchDataDir(), siteFile: sim.siteFile, log: () => undefined });
   const viewers: WebSocket[] = [];
   try {
     const cam = host.site.towers[0]!.cameras[0]!.id;

@@ -7,7 +7,7 @@ import { spawnOwned, stopChild } from '../native/process/child';
 import { locateFfmpeg } from '../native/process/ffmpeg-path';
 import { startHost } from '../native/host/start';
 import { resolveStreamUrl } from '../native/site/view';
-import { launchChromium, median, percentile, type BenchRow } from './lib';
+import { launchChromium, median, percentile, type BenchRow, benchDataDir, signInPage } from './lib';
 import { collectLatency, installLatencyProbe } from './page-probe';
 
 const CAMERA = 't01-visible';
@@ -18,7 +18,7 @@ const CAMERA = 't01-visible';
  * ffmpeg-made HLS (2 s segments, ffmpeg defaults) played by hls.js with its defaults — same camera, same run.
  */
 export async function benchLatency(seconds = 30): Promise<BenchRow[]> {
-  const host = await startHost({ port: 0, log: () => undefined });
+  const host = await startHost({ port: 0, dataDir: benchDataDir(), log: () => undefined });
   const browser = await launchChromium();
   const hlsDir = mkdtempSync(join(tmpdir(), 'bench-hls-'));
   let hlsFfmpeg: ReturnType<typeof spawnOwned> | undefined;
@@ -45,6 +45,7 @@ export async function benchLatency(seconds = 30): Promise<BenchRow[]> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    await signInPage(page, host);
     await installLatencyProbe(page);
     // Ours: the console, one tile maximised on the main stream.
     await page.goto(`${host.url}/?token=${host.token}`);

@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import type { RunningHost } from '../native/host/start';
+import { SESSION_STORAGE_KEY, sessionToken } from '../tests/accounts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/chromium';
 
 /** One benchmark result row: what was measured, the figure, and the goal it is held against. */
@@ -102,4 +104,15 @@ export async function startSeparateSimulator(rtspPort: number, controlPort: numb
         setTimeout(() => child.kill('SIGKILL'), 3000).unref();
       }),
   };
+}
+
+/** A fresh data folder for a benchmark's host: its own accounts, never the developer's `.data`. */
+export function benchDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'bench-host-'));
+}
+
+/** Signs the page in as the test shift leader before it loads the console (tests/accounts.ts). */
+export async function signInPage(page: Page, host: RunningHost): Promise<void> {
+  const token = await sessionToken(host, 'leader');
+  await page.addInitScript(`try { sessionStorage.setItem(${JSON.stringify(SESSION_STORAGE_KEY)}, ${JSON.stringify(token)}); } catch {}`);
 }

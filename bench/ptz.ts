@@ -1,6 +1,6 @@
 import { startHost } from '../native/host/start';
 import type { OnvifRequestRecord } from '../native/sim/onvif/device';
-import { launchChromium, median, percentile, type BenchRow } from './lib';
+import { launchChromium, median, percentile, type BenchRow, benchDataDir, signInPage } from './lib';
 
 const TRIALS = 15;
 
@@ -20,13 +20,14 @@ const FAKE_PAD = `
  * requests per second under continuous stick motion, and head moving → HUD showing the new bearing.
  */
 export async function benchPtz(): Promise<BenchRow[]> {
-  const host = await startHost({ port: 0, log: () => undefined });
+  const host = await startHost({ port: 0, dataDir: benchDataDir(), log: () => undefined });
   const browser = await launchChromium();
   const device = host.simulator!.onvif.devices.get('t01')!;
   const records: OnvifRequestRecord[] = [];
   device.onRequest((r) => records.push(r));
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    await signInPage(page, host);
     await page.addInitScript({ content: FAKE_PAD });
     await page.goto(`${host.url}/?token=${host.token}`);
     await page.getByTestId('link-state').and(page.locator('[data-state="open"]')).waitFor();

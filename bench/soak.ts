@@ -1,5 +1,5 @@
 import { startHost } from '../native/host/start';
-import { launchChromium, procRssMb, startSeparateSimulator, type BenchRow } from './lib';
+import { launchChromium, procRssMb, startSeparateSimulator, type BenchRow, benchDataDir, signInPage } from './lib';
 
 /** Least-squares slope of y over x. */
 function slope(xs: number[], ys: number[]): number {
@@ -21,10 +21,11 @@ function slope(xs: number[], ys: number[]): number {
  */
 export async function benchSoak(minutes = Number(process.env.SOAK_MINUTES ?? 20)): Promise<BenchRow[]> {
   const sim = await startSeparateSimulator(20554, 20660);
-  const host = await startHost({ port: 0, siteFile: sim.siteFile, log: () => undefined });
+  const host = await startHost({ port: 0, dataDir: benchDataDir(), siteFile: sim.siteFile, log: () => undefined });
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    await signInPage(page, host);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
     await page.goto(`${host.url}/?token=${host.token}`);

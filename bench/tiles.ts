@@ -1,5 +1,5 @@
 import { startHost } from '../native/host/start';
-import { launchChromium, procCpuSeconds, procRssMb, startSeparateSimulator, type BenchRow } from './lib';
+import { launchChromium, procCpuSeconds, procRssMb, startSeparateSimulator, type BenchRow, benchDataDir, signInPage } from './lib';
 
 const WINDOW_S = 30;
 
@@ -9,10 +9,11 @@ const WINDOW_S = 30;
  */
 export async function benchTiles(): Promise<BenchRow[]> {
   const sim = await startSeparateSimulator(18554, 18660);
-  const host = await startHost({ port: 0, siteFile: sim.siteFile, log: () => undefined });
+  const host = await startHost({ port: 0, dataDir: benchDataDir(), siteFile: sim.siteFile, log: () => undefined });
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, bypassCSP: true });
+    await signInPage(page, host);
     await page.goto(`${host.url}/?token=${host.token}`);
     await page.getByTestId('link-state').and(page.locator('[data-state="open"]')).waitFor();
     await page.getByTestId('layout-16').click();

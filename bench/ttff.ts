@@ -2,7 +2,7 @@ import { spawnOwned, stopChild } from '../native/process/child';
 import { locateFfmpeg } from '../native/process/ffmpeg-path';
 import { startHost } from '../native/host/start';
 import { resolveStreamUrl } from '../native/site/view';
-import { launchChromium, median, type BenchRow } from './lib';
+import { launchChromium, median, type BenchRow, benchDataDir, signInPage } from './lib';
 
 /**
  * Time to first frame of a console tile, measured in the page: from the operator's double-click on a
@@ -10,10 +10,11 @@ import { launchChromium, median, type BenchRow } from './lib';
  * cold = nothing running upstream (gateway and simulated camera both start); warm = stream already up.
  */
 export async function benchTtff(trials = 5): Promise<BenchRow[]> {
-  const host = await startHost({ port: 0, streamLingerMs: 30_000, log: () => undefined });
+  const host = await startHost({ port: 0, dataDir: benchDataDir(), streamLingerMs: 30_000, log: () => undefined });
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    await signInPage(page, host);
     await page.goto(`${host.url}/?token=${host.token}`);
     await page.getByTestId('link-state').and(page.locator('[data-state="open"]')).waitFor();
     await page.getByTestId('layout-1').click();

@@ -65,6 +65,8 @@ export const PtzControl = z.object({
   holder: z
     .object({
       clientId: z.string(),
+      /** The person holding it (display name), when one is signed in. */
+      who: z.string().optional(),
       priority: PtzPriority,
       since: z.number(),
       until: z.number(),

@@ -266,7 +266,9 @@ export async function startHostServer(opts: HostServerOptions): Promise<HostServ
       rejectUpgrade(socket, 401, 'Unauthorized');
       return;
     }
-    if (!originAllowed(req, opts.allowedOrigins ?? [])) {
+    // The control API only from the host's own pages (cross-site WebSocket hijacking); media streams
+    // are read-only and also play in decoders' own pages, so for them the token alone decides.
+    if (url.pathname === '/api/ws' && !originAllowed(req, opts.allowedOrigins ?? [])) {
       log('warn', `WebSocket upgrade to ${url.pathname} refused: page origin ${req.headers.origin ?? ''} is not this host`);
       rejectUpgrade(socket, 403, 'Forbidden');
       return;

@@ -10,6 +10,8 @@ export const PRIORITY_RANK: Record<PtzPriority, number> = { operator: 0, leader:
 
 export interface Hold {
   clientId: string;
+  /** The person behind the client, as the other consoles are told. */
+  who?: string;
   priority: PtzPriority;
   since: number;
   until: number;
@@ -46,17 +48,17 @@ export class PtzArbiter {
    * higher of its held and requested priority), takes it over with a higher priority, and
    * otherwise refuses with the holder.
    */
-  acquire(headId: string, clientId: string, priority: PtzPriority = 'operator'): AcquireResult {
+  acquire(headId: string, clientId: string, priority: PtzPriority = 'operator', who?: string): AcquireResult {
     const t = this.now();
     const current = this.holder(headId);
     if (current && current.clientId === clientId) {
       const p = PRIORITY_RANK[priority] > PRIORITY_RANK[current.priority] ? priority : current.priority;
-      const hold: Hold = { clientId, priority: p, since: current.since, until: t + this.holdMs };
+      const hold: Hold = { clientId, ...(who ? { who } : {}), priority: p, since: current.since, until: t + this.holdMs };
       this.holds.set(headId, hold);
       return { ok: true, hold, fresh: p !== current.priority };
     }
     if (current && PRIORITY_RANK[priority] <= PRIORITY_RANK[current.priority]) return { ok: false, holder: current };
-    const hold: Hold = { clientId, priority, since: t, until: t + this.holdMs };
+    const hold: Hold = { clientId, ...(who ? { who } : {}), priority, since: t, until: t + this.holdMs };
     this.holds.set(headId, hold);
     return current ? { ok: true, hold, tookFrom: current, fresh: true } : { ok: true, hold, fresh: true };
   }

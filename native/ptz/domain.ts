@@ -183,7 +183,7 @@ export function createPtzDomain(opts: PtzDomainOptions): PtzDomain {
     return {
       headId: h.spec.headId,
       cameraIds: h.spec.cameraIds,
-      holder: hold ? { clientId: hold.clientId, priority: hold.priority, since: hold.since, until: hold.until } : null,
+      holder: hold ? { clientId: hold.clientId, ...(hold.who ? { who: hold.who } : {}), priority: hold.priority, since: hold.since, until: hold.until } : null,
     };
   };
 
@@ -248,12 +248,12 @@ export function createPtzDomain(opts: PtzDomainOptions): PtzDomain {
   const claim = (h: Head, ctx: CallContext, cameraId: string, action: string, requested?: PtzPriority, stopOnTakeover = false): Hold => {
     const current = arbiter.holder(h.spec.headId);
     const priority = requested ?? (current?.clientId === ctx.clientId ? current.priority : 'operator');
-    const r = arbiter.acquire(h.spec.headId, ctx.clientId, priority);
+    const r = arbiter.acquire(h.spec.headId, ctx.clientId, priority, ctx.session?.user.displayName);
     if (!r.ok) {
       record(h, cameraId, ctx.clientId, action, `held by ${r.holder.clientId}`, 'conflict');
       throw new HostFailure(
         'conflict',
-        `${label(h)}: PTZ is controlled by ${r.holder.clientId} (${PRIORITY_WORD[r.holder.priority]}) until ${clock(r.holder.until)}`,
+        `${label(h)}: PTZ is controlled by ${r.holder.who ?? r.holder.clientId} (${PRIORITY_WORD[r.holder.priority]}) until ${clock(r.holder.until)}`,
       );
     }
     if (r.tookFrom) {
@@ -270,7 +270,7 @@ export function createPtzDomain(opts: PtzDomainOptions): PtzDomain {
     const current = arbiter.holder(h.spec.headId);
     if (current && current.clientId !== ctx.clientId) {
       record(h, cameraId, ctx.clientId, action, `held by ${current.clientId}`, 'conflict');
-      throw new HostFailure('conflict', `${label(h)}: PTZ is controlled by ${current.clientId} (${PRIORITY_WORD[current.priority]}) until ${clock(current.until)}`);
+      throw new HostFailure('conflict', `${label(h)}: PTZ is controlled by ${current.who ?? current.clientId} (${PRIORITY_WORD[current.priority]}) until ${clock(current.until)}`);
     }
   };
 

@@ -113,7 +113,7 @@ function TargetControls({ target }: { target: PtzTarget }) {
           <span>
             {control.former
               ? t('ptz.control.former', { until: siteClock(control.until, tz, lang) })
-              : t('ptz.control.other', { who: control.clientId, priority: t(PRIORITY_LABEL[control.priority]), until: siteClock(control.until, tz, lang) })}
+              : t('ptz.control.other', { who: control.who, priority: t(PRIORITY_LABEL[control.priority]), until: siteClock(control.until, tz, lang) })}
           </span>
         )}
         <span className="spacer" />

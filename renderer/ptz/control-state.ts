@@ -8,7 +8,7 @@ import { selfIdentity } from './self-identity';
 export type ControlView =
   | { kind: 'free' }
   | { kind: 'mine'; priority: PtzPriority; until: number }
-  | { kind: 'other'; clientId: string; priority: PtzPriority; until: number; /** Held by this tab's connection before a reload or reconnect. */ former: boolean };
+  | { kind: 'other'; clientId: string; /** The person holding it, or the client id when nobody is named. */ who: string; priority: PtzPriority; until: number; /** Held by this tab's connection before a reload or reconnect. */ former: boolean };
 
 export const PRIORITY_LABEL: Record<PtzPriority, MessageKey> = {
   operator: 'ptz.priority.operator',
@@ -21,7 +21,7 @@ export function controlView(c: PtzControl | undefined, hostNow: number): Control
   const h = c?.holder;
   if (!c || !h || h.until <= hostNow) return { kind: 'free' };
   if (selfIdentity.isMine(c.headId, h.clientId, h.until)) return { kind: 'mine', priority: h.priority, until: h.until };
-  return { kind: 'other', clientId: h.clientId, priority: h.priority, until: h.until, former: selfIdentity.formerIds().includes(h.clientId) };
+  return { kind: 'other', clientId: h.clientId, who: h.who ?? h.clientId, priority: h.priority, until: h.until, former: selfIdentity.formerIds().includes(h.clientId) };
 }
 
 /** The control state of a camera's head, re-read every second so an expiring hold frees the controls. */

@@ -260,7 +260,7 @@ function TouchControls({ target, context }: { target: PtzTarget | undefined; con
       )}
       {control.kind === 'other' && (
         <div className="ptz-banner warn" role="alert" data-testid="touch-control">
-          {t('ptz.control.other', { who: control.clientId, priority: t(PRIORITY_LABEL[control.priority]), until: siteClock(control.until, tz, lang) })}
+          {t('ptz.control.other', { who: control.who, priority: t(PRIORITY_LABEL[control.priority]), until: siteClock(control.until, tz, lang) })}
         </div>
       )}
       {notice && (

@@ -128,7 +128,9 @@ test('a head held by another console disables the controls and says who and unti
 
   // Another console takes the head.
   const other = await hostCall(host, 'ptz:takeControl', { cameraId: 't06-visible', priority: 'operator' });
-  const who = other.holder?.clientId ?? '';
+  // Named as the person signed in there, not as a connection id.
+  const who = other.holder?.who ?? '';
+  expect(who).toBe('李值班员');
   await expect(page.getByTestId('ptz-control')).toHaveAttribute('data-state', 'other');
   await expect(page.getByTestId('ptz-control')).toContainText(who);
   await expect(page.getByTestId('ptz-control')).toContainText(/至 \d\d:\d\d:\d\d/);

@@ -1,6 +1,9 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 import WebSocket from 'ws';
+import type { Role } from '../../../common/auth';
 import type { CommandName, HostApi } from '../../../common/contract';
+import type { RunningHost } from '../../../native/host/start';
+import { sessionToken } from '../../accounts';
 import { angleDiff } from '../../../common/ptz';
 
 /** A gamepad as `navigator.getGamepads()` hands it out, faked in the page. */
@@ -148,25 +151,34 @@ export class PtzPage {
   }
 }
 
-/** Calls the host directly, as a second client (reads such as `ptz:status` do not claim the head). */
-export async function hostCall<K extends CommandName>(host: { url: string; token: string }, name: K, args: HostApi[K]['args']): Promise<HostApi[K]['result']> {
+/**
+ * Calls the host directly, as a second console with another person signed in (the test operator
+ * by default). Reads such as `ptz:status` do not claim the head.
+ */
+export async function hostCall<K extends CommandName>(host: RunningHost, name: K, args: HostApi[K]['args'], as: Role = 'operator'): Promise<HostApi[K]['result']> {
+  const session = await sessionToken(host, as);
   const ws = new WebSocket(`${host.url.replace(/^http/, 'ws')}/api/ws?token=${encodeURIComponent(host.token)}`);
   try {
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
-    return await new Promise<HostApi[K]['result']>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${name}: no reply`)), 10_000);
-      ws.on('message', (raw: Buffer) => {
-        const msg = JSON.parse(raw.toString()) as { t: string; id?: number; ok?: boolean; value?: unknown; error?: { message: string } };
-        if (msg.t !== 'result' || msg.id !== 1) return;
-        clearTimeout(timer);
-        if (msg.ok) resolve(msg.value as HostApi[K]['result']);
-        else reject(new Error(`${name}: ${msg.error?.message ?? 'failed'}`));
+    const call = (id: number, n: string, a: unknown) =>
+      new Promise<unknown>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${n}: no reply`)), 10_000);
+        const onMessage = (raw: Buffer) => {
+          const msg = JSON.parse(raw.toString()) as { t: string; id?: number; ok?: boolean; value?: unknown; error?: { message: string } };
+          if (msg.t !== 'result' || msg.id !== id) return;
+          clearTimeout(timer);
+          ws.off('message', onMessage);
+          if (msg.ok) resolve(msg.value);
+          else reject(new Error(`${n}: ${msg.error?.message ?? 'failed'}`));
+        };
+        ws.on('message', onMessage);
+        ws.send(JSON.stringify({ t: 'call', id, name: n, args: a }));
       });
-      ws.send(JSON.stringify({ t: 'call', id: 1, name, args }));
-    });
+    await call(1, 'auth:resume', { sessionToken: session });
+    return (await call(2, name, args)) as HostApi[K]['result'];
   } finally {
     ws.close();
   }

@@ -1,0 +1,154 @@
+import type { CommandName } from '../../common/contract';
+import { mutate, type Rng } from './gen';
+
+/*
+ * Valid arguments for each command, the seeds the mutators start from. They are chosen so that the
+ * fuzz run cannot hurt itself: no real camera on the wall or in a clip (each would start an encoder),
+ * no sign-in that could succeed, no change to the accounts the fuzz sockets are signed in with.
+ * A command missing here is still fuzzed, from `{}` and random values.
+ */
+
+/** A camera id no site has: wall and clip commands fail fast with it. */
+export const FAKE_CAMERA = 'fz-cam-1';
+/** A real camera of the simulated site: PTZ commands only move the simulated head. */
+export const PTZ_CAMERA = 't01-visible';
+/** An account the fuzz run creates for user:update / user:resetPassword to act on. */
+export const FUZZ_USER = 'fz1';
+
+const rect = { x: 0, y: 0, w: 1920, h: 1080 };
+const wallSize = { rows: 3, columns: 5, panelWidth: 1920, panelHeight: 1080 };
+
+/** A scene for the simulated wall that names no real camera. */
+export const SAMPLE_SCENE = {
+  format: 'skywatch-wall-scene',
+  version: 1,
+  name: 'fz-scene',
+  savedAt: 1_780_000_000_000,
+  wall: wallSize,
+  windows: [
+    { id: 'w1', rect, split: 4, panes: [null, null, null, null], title: '模糊' },
+    { id: 'w2', rect: { x: 1920, y: 0, w: 3840, h: 2160 }, split: 1, panes: [null] },
+  ],
+};
+
+/** The same with tours and cameras (of a site that does not exist), to reach the camera checks. */
+export const SAMPLE_SCENE_WITH_TOURS = {
+  ...SAMPLE_SCENE,
+  name: 'fz-tours',
+  windows: [
+    {
+      id: 'w1',
+      rect,
+      split: 4,
+      panes: [{ kind: 'camera', cameraId: FAKE_CAMERA, profile: 'sub' }, { kind: 'tour', cameras: [FAKE_CAMERA, 'fz-cam-2'], dwellS: 10, sync: true }, { kind: 'map', ref: 'x' }, null],
+    },
+  ],
+};
+
+type Sample = unknown | ((r: Rng) => unknown);
+
+const now = Date.now();
+
+export const SAMPLES: Partial<Record<CommandName, readonly Sample[]>> = {
+  'app:info': [{}],
+  'app:ping': [{ sentAt: now }, { sentAt: 0 }],
+  'auth:status': [{}],
+  'auth:setupAdmin': [{ username: 'fz-admin', displayName: 'Fuzz', password: 'Fuzz-pass-2026' }],
+  'auth:signIn': [{ username: 'fz-nobody', password: 'wrong-pass-1' }, { username: FUZZ_USER, password: 'wrong-pass-2' }],
+  'auth:resume': [{ sessionToken: 'not-a-session-token' }],
+  'auth:unlock': [{ password: 'wrong-pass-3' }],
+  'auth:signOut': [{}],
+  'auth:activity': [{}],
+  'auth:changePassword': [{ oldPassword: 'wrong-pass-4', newPassword: 'Another-pass-2027' }],
+  'user:list': [{}],
+  'user:create': [
+    { username: 'fz-user', displayName: '模糊', role: 'operator', password: 'Fuzz-pass-2026' },
+    { username: 'fz.viewer_2', displayName: 'V', role: 'viewer', password: 'Fuzz-pass-2026!' },
+  ],
+  'user:update': [{ username: FUZZ_USER, displayName: 'F', role: 'viewer', disabled: false }, { username: FUZZ_USER, disabled: true }, { username: 'nobody' }],
+  'user:resetPassword': [{ username: FUZZ_USER, password: 'Reset-pass-2026' }],
+  'device:list': [{}],
+  'device:issue': [{ name: 'fuzz panel', kind: 'touch' }],
+  'device:revoke': [{ id: 'no-such-device' }],
+  'audit:query': [{}, { limit: 5, offset: 3, text: 'fz' }, { from: 0, to: now + 1e6, actor: 'admin', action: 'wall', outcome: 'denied', limit: 1000 }],
+  'audit:verify': [{}],
+  'audit:export': [{ outcome: 'denied' }, { from: now - 1000, to: now + 1e9, text: 'x' }],
+  'site:get': [{}],
+  'stream:list': [{}],
+  'camera:statusList': [{}],
+  'stream:exportClip': [{ cameraId: FAKE_CAMERA, profile: 'sub', at: now, beforeS: 5, afterS: 0 }, { cameraId: FAKE_CAMERA, at: now }],
+  'ptz:heads': [{}],
+  'ptz:status': [{ cameraId: PTZ_CAMERA }, { cameraId: FAKE_CAMERA }],
+  'ptz:controlList': [{}],
+  'ptz:presets': [{ cameraId: PTZ_CAMERA }],
+  'ptz:cruiseList': [{}],
+  'ptz:move': [{ cameraId: PTZ_CAMERA, pan: 0.1, tilt: -0.1, zoom: 0 }],
+  'ptz:stop': [{ cameraId: PTZ_CAMERA }],
+  'ptz:absolute': [{ cameraId: PTZ_CAMERA, pan: 10, tilt: 0, zoom: 2, focus: 0.5, speed: 30 }],
+  'ptz:relative': [{ cameraId: PTZ_CAMERA, pan: -5, tilt: 1, zoomBy: 1.5, speed: 10 }],
+  'ptz:focus': [{ cameraId: PTZ_CAMERA, action: 'near', speed: 0.5 }],
+  'ptz:gotoPreset': [{ cameraId: PTZ_CAMERA, preset: 1, speed: 20 }],
+  'ptz:takeControl': [{ cameraId: PTZ_CAMERA, priority: 'operator' }, { cameraId: PTZ_CAMERA, priority: 'alarm' }],
+  'ptz:releaseControl': [{ cameraId: PTZ_CAMERA }],
+  'ptz:setPreset': [{ cameraId: PTZ_CAMERA, preset: 7, name: '模糊 preset' }],
+  'ptz:removePreset': [{ cameraId: PTZ_CAMERA, preset: 7 }],
+  'ptz:cruiseSet': [
+    { cameraId: PTZ_CAMERA, plan: { mode: 'presets', steps: [{ preset: 1, dwellS: 5 }], resumeAfterS: 60, homePreset: 1, homeAfterS: 60 } },
+    { cameraId: PTZ_CAMERA, plan: { mode: 'scan', periodS: 60, tilt: 0, zoom: 1, clockwise: false } },
+    { cameraId: PTZ_CAMERA, plan: null },
+  ],
+  'ptz:cruiseStart': [{ cameraId: PTZ_CAMERA }],
+  'ptz:cruiseStop': [{ cameraId: PTZ_CAMERA }],
+  'wall:get': [{}],
+  'wall:sceneList': [{}],
+  'wall:decoderReport': [{ decoderId: 'd01', revision: 0, outputs: [{ id: 'w1.0', cameraId: null, profile: null, state: 'idle', error: null }] }],
+  'wall:decoderLayout': [{ decoderId: 'd01' }, { decoderId: 'd99' }],
+  'wall:openWindow': [
+    { rect, split: 4, panes: [null, { kind: 'camera', cameraId: FAKE_CAMERA }], title: 'fz', snap: true },
+    { rect: { x: 100, y: 100, w: 500, h: 300 }, split: 1, panes: [], snap: false },
+    { rect, split: 9, panes: [{ kind: 'tour', cameras: [FAKE_CAMERA], dwellS: 10, sync: true }] },
+  ],
+  'wall:closeWindow': [{ windowId: 'w1' }, { windowId: 'w2' }],
+  'wall:moveWindow': [{ windowId: 'w1', rect: { x: 1920, y: 1080, w: 1920, h: 1080 }, snap: true, mode: 'move' }, { windowId: 'w2', rect, snap: false, mode: 'resize' }],
+  'wall:raiseWindow': [{ windowId: 'w1' }],
+  'wall:setSplit': [{ windowId: 'w1', split: 9 }, { windowId: 'w2', split: 16 }],
+  'wall:setPaneSource': [
+    { windowId: 'w1', pane: 0, source: null },
+    { windowId: 'w1', pane: 1, source: { kind: 'camera', cameraId: FAKE_CAMERA, profile: 'main' } },
+    { windowId: 'w1', pane: 2, source: { kind: 'tour', cameras: [FAKE_CAMERA], dwellS: 3 } },
+    { windowId: 'w1', pane: 3, source: { kind: 'alert', ref: 'a1' } },
+  ],
+  'wall:clear': [{}],
+  'wall:undo': [{}],
+  'wall:redo': [{}],
+  'wall:sceneSave': [{ name: 'fz-saved', overwrite: true }, { name: '模糊 预案' }],
+  'wall:sceneRecall': [{ name: 'fz-saved' }, { name: 'fz-scene' }],
+  'wall:sceneRename': [{ name: 'fz-saved', to: 'fz-renamed' }, { name: 'fz-renamed', to: 'fz-saved' }],
+  'wall:sceneDelete': [{ name: 'fz-renamed' }],
+  'wall:sceneExport': [{ name: 'fz-scene' }],
+  'wall:sceneImport': [
+    { json: JSON.stringify(SAMPLE_SCENE), overwrite: true },
+    { json: JSON.stringify(SAMPLE_SCENE_WITH_TOURS), name: 'fz-import', overwrite: false },
+    // The file itself mutated: what an operator's damaged export looks like.
+    (r: Rng) => ({ json: JSON.stringify(mutate(r, SAMPLE_SCENE)) ?? '', overwrite: true }),
+    (r: Rng) => ({ json: JSON.stringify(mutate(r, SAMPLE_SCENE_WITH_TOURS)) ?? '', name: 'fz-mutated' }),
+  ],
+  'wall:sceneSchedule': [{ entries: [{ time: '07:30', scene: 'fz-scene', days: [1, 2, 3] }, { time: '19:00', scene: 'fz-saved' }] }, { entries: [] }],
+  'wall:alarmRegion': [{ rect: { x: 5760, y: 0, w: 3840, h: 2160 }, snap: true }, { rect: null }],
+  'wall:alarmTakeover': [{ cameraId: FAKE_CAMERA, reason: 'fuzz' }],
+  'wall:alarmRelease': [{ cameraId: FAKE_CAMERA }, {}],
+  'wall:led': [{ text: 'FUZZ 模糊 🔥', colour: '#ff3b30', speedPxS: 60 }, { text: '' }],
+  'wall:lock': [{}],
+  'wall:unlock': [{}],
+};
+
+/** The valid samples of a command, with generator samples drawn. */
+export function samplesOf(name: CommandName, r: Rng): unknown[] {
+  const list = SAMPLES[name] ?? [{}];
+  return list.map((s) => (typeof s === 'function' ? (s as (r: Rng) => unknown)(r) : s));
+}
+
+/** Samples that stay valid whatever was drawn (the generator ones mutate on purpose). */
+export function fixedSamplesOf(name: CommandName): unknown[] {
+  return (SAMPLES[name] ?? [{}]).filter((s) => typeof s !== 'function');
+}
