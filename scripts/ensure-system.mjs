@@ -25,6 +25,7 @@ const needs = [
   { what: 'ffmpeg', ok: () => Boolean(process.env.FFMPEG_PATH) || onPath('ffmpeg'), pkgs: ['ffmpeg'], for: ['start', 'sim', 'test', 'bench'] },
   { what: 'CJK fonts (tower names in video and UI)', ok: hasCjkFont, pkgs: ['fonts-noto-cjk', 'fontconfig'], for: ['start', 'sim', 'test', 'bench'] },
   { what: 'Chromium (browser tests)', ok: () => existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'), pkgs: ['chromium'], for: ['test', 'bench'] },
+  { what: 'openssl (the host\'s TLS certificate on the LAN)', ok: () => onPath('openssl'), pkgs: ['openssl'], for: ['start', 'test'] },
   { what: 'setpriv (child processes die with the host)', ok: () => process.platform !== 'linux' || existsSync('/usr/bin/setpriv'), pkgs: ['util-linux'], for: ['start', 'sim', 'test', 'bench'] },
 ];
 

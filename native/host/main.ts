@@ -11,6 +11,10 @@ async function main(): Promise<void> {
       host: { type: 'string', default: process.env.HOST ?? '127.0.0.1' },
       port: { type: 'string', default: process.env.PORT ?? '8650' },
       token: { type: 'string' },
+      tls: { type: 'boolean', default: false },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'data-dir': { type: 'string' },
     },
     allowPositionals: false,
   });
@@ -23,6 +27,8 @@ async function main(): Promise<void> {
       host: values.host,
       port: Number(values.port),
       ...((values.token ?? process.env.HOST_TOKEN) ? { token: values.token ?? process.env.HOST_TOKEN } : {}),
+      ...(values['tls-cert'] || values['tls-key'] ? { tls: { certFile: values['tls-cert'] ?? '(missing --tls-cert)', keyFile: values['tls-key'] ?? '(missing --tls-key)' } } : values.tls ? { tls: true } : {}),
+      ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
       log,
     });
   } catch (e) {

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { basename, join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -35,6 +36,8 @@ export interface HostServerOptions {
   access?: HostAccess;
   /** Origins (besides the host's own) whose pages may open the API WebSocket. */
   allowedOrigins?: string[];
+  /** Serve HTTPS/WSS with this key and certificate (required when listening beyond loopback). */
+  tls?: { key: Buffer; cert: Buffer };
   log: Logger;
 }
 
@@ -243,13 +246,14 @@ export async function startHostServer(opts: HostServerOptions): Promise<HostServ
     await serveStatic(opts.staticDir, req, res, path);
   };
 
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((e: Error) => {
       log('error', `HTTP ${req.method} ${req.url}: ${e.stack ?? e.message}`);
       if (!res.headersSent) res.writeHead(500).end('internal error');
       else res.destroy();
     });
-  });
+  };
+  const server: Server = opts.tls ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert, minVersion: 'TLSv1.2' }, onRequest) : createServer(onRequest);
 
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => socket.destroy());
@@ -301,7 +305,7 @@ export async function startHostServer(opts: HostServerOptions): Promise<HostServ
   const port = (server.address() as AddressInfo).port;
   const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
   return {
-    url: `http://${shownHost}:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${shownHost}:${port}`,
     port,
     token,
     close: async () => {

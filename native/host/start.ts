@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { can } from '../../common/auth';
@@ -22,6 +23,7 @@ import { EventBus } from './event-bus';
 import { createLogger } from './log';
 import { HandlerRegistry } from './registry';
 import { startHostServer } from './server';
+import { loadOrCreateTls } from './tls';
 
 export const VERSION = '0.1.0';
 
@@ -39,6 +41,12 @@ export interface HostOptions {
   dataDir?: string;
   /** The desktop's secret store (Electron safeStorage), when it is real protection; else the key file is used. */
   secretBox?: SecretBox | null;
+  /**
+   * TLS for the host's HTTP and WebSocket server: the operator's own certificate and key, or a
+   * self-signed one kept in the data folder. Always on when listening beyond loopback (the wall PCs
+   * and touch controllers on the LAN); off on loopback unless asked for.
+   */
+  tls?: boolean | { certFile: string; keyFile: string };
   log?: Logger;
 }
 
@@ -52,6 +60,14 @@ export interface RunningHost {
   /** State of every stream in the gateway (tests, benchmarks, diagnostics). */
   streams(): StreamInfo[];
   close(): Promise<void>;
+}
+
+/** This machine's IPv4 LAN addresses, for the certificate's names. */
+function lanAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a !== undefined && a.family === 'IPv4' && !a.internal)
+    .map((a) => a!.address);
 }
 
 export function defaultStaticDir(): string | undefined {
@@ -131,8 +147,21 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
   });
   registry.register(ptz.handlers);
 
+  const listenOn = opts.host ?? '127.0.0.1';
+  const loopback = /^(127\.|::1$|localhost$)/.test(listenOn);
+  const tls =
+    opts.tls || !loopback
+      ? await loadOrCreateTls({
+          dir: join(dataDir, 'tls'),
+          ...(typeof opts.tls === 'object' ? opts.tls : {}),
+          hostnames: ['localhost', '127.0.0.1', ...(loopback || listenOn === '0.0.0.0' || listenOn === '::' ? lanAddresses() : [listenOn])],
+          log,
+        })
+      : undefined;
+  if (tls) log('info', `TLS on; certificate SHA-256 fingerprint ${tls.fingerprint256}${tls.generated ? ' (self-signed, generated)' : ''}`);
   const server = await startHostServer({
-    host: opts.host ?? '127.0.0.1',
+    host: listenOn,
+    ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
     port: opts.port ?? 0,
     ...(opts.token ? { token: opts.token } : {}),
     ...(opts.staticDir === null ? {} : { staticDir: opts.staticDir ?? defaultStaticDir() }),

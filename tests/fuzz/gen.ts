@@ -484,3 +484,89 @@ export function mutateRaw(r: Rng, msg: { t: string; id: number; name: string; ar
       return { kind: 'random JSON', text: wellFormed(JSON.stringify(randomJson(r, { maxDepth: 3, maxLong: 2000 })) ?? 'null') };
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Text files
+
+/** One change to the text of a file: truncation, flipped or inserted characters, lines dropped or repeated, BOM, CRLF, numbers and strings swapped. */
+export function mutateTextOnce(r: Rng, text: string): string {
+  const lines = text.split('\n');
+  const at = () => r.int(0, text.length);
+  switch (r.int(0, 15)) {
+    case 0:
+      return text.slice(0, at());
+    case 1: {
+      const i = Math.min(at(), Math.max(0, text.length - 1));
+      const c = text.charCodeAt(i);
+      return text.slice(0, i) + String.fromCharCode(c < 0x80 ? c ^ (1 << r.int(0, 6)) : r.int(0x20, 0x7e)) + text.slice(i + 1);
+    }
+    case 2: {
+      const i = at();
+      let ins = '';
+      for (let k = r.int(1, 6); k > 0; k--) ins += r.pick([...'{}[]:,"\'#&*!|>-?%@`\\ \t\n0123456789', '\u0000', '\ufeff', '\u202e', '森', '🔥', '\r']);
+      return text.slice(0, i) + ins + text.slice(i);
+    }
+    case 3: {
+      const i = at();
+      return text.slice(0, i) + text.slice(i + r.int(1, 40));
+    }
+    case 4: {
+      const i = r.int(0, lines.length - 1);
+      return [...lines.slice(0, i), ...lines.slice(i + 1)].join('\n');
+    }
+    case 5: {
+      const i = r.int(0, lines.length - 1);
+      return [...lines.slice(0, i + 1), ...lines.slice(i)].join('\n');
+    }
+    case 6: {
+      const i = r.int(0, lines.length - 1);
+      const j = r.int(0, lines.length - 1);
+      const copy = [...lines];
+      [copy[i], copy[j]] = [copy[j] as string, copy[i] as string];
+      return copy.join('\n');
+    }
+    case 7:
+      return `\ufeff${text}`;
+    case 8:
+      return text.replace(/\n/g, r.pick(['\r\n', '\r', '\n\n', '\u2028']));
+    case 9: {
+      // A number replaced by a boundary or a malformed one.
+      const nums = [...text.matchAll(/-?\d+(\.\d+)?(e[+-]?\d+)?/gi)];
+      if (nums.length === 0) return text + '1';
+      const m = r.pick(nums);
+      const repl = r.pick(['1e999', '-1e999', 'NaN', 'Infinity', '0x10', '1_000', '--1', '1.2.3', '', '9'.repeat(400), '-0', String(r.pick(BOUNDARY_NUMBERS))]);
+      return text.slice(0, m.index) + repl + text.slice((m.index ?? 0) + m[0].length);
+    }
+    case 10: {
+      const strs = [...text.matchAll(/"([^"\\\n]{1,80})"/g)];
+      if (strs.length === 0) return `"${text}`;
+      const m = r.pick(strs);
+      const repl = JSON.stringify(r.pick(['', ' ', '__proto__', 'constructor', '\u202e', '../../x', 'x'.repeat(r.int(60, 300)), '森林', '\u0000']));
+      return text.slice(0, m.index) + repl + text.slice((m.index ?? 0) + m[0].length);
+    }
+    case 11: {
+      const i = r.int(0, lines.length);
+      return [...lines.slice(0, i), 'x'.repeat(r.int(10_000, 300_000)), ...lines.slice(i)].join('\n');
+    }
+    case 12:
+      return '';
+    case 13: {
+      const i = at();
+      const len = r.int(1, 200);
+      return text.slice(0, i) + text.slice(i, i + len).repeat(r.int(2, 5)) + text.slice(i + len);
+    }
+    case 14:
+      return text + r.pick(['\n', '\n\n\n', ' ', '\u0000', '}', ']', '\n---\n', 'garbage']);
+    default: {
+      let s = '';
+      for (let k = r.int(1, 300); k > 0; k--) s += String.fromCharCode(r.int(0, 0xff));
+      return r.bool() ? s : text.slice(0, at()) + s;
+    }
+  }
+}
+
+export function mutateText(r: Rng, text: string): string {
+  let out = text;
+  for (let n = r.int(1, 3); n > 0; n--) out = mutateTextOnce(r, out);
+  return out;
+}

@@ -143,3 +143,24 @@ describe('who reaches the host', () => {
     admin.close();
   });
 });
+
+describe('the host on the LAN', () => {
+  it('listens with TLS and a generated certificate, and serves the contract over WSS', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'security-tls-'));
+    const lan = await startHost({ port: 0, staticDir: null, dataDir: dir, tls: true, log: () => undefined });
+    try {
+      expect(lan.url).toMatch(/^https:\/\//);
+      const ws = new WebSocket(`${lan.url.replace('https', 'wss')}/api/ws?token=${lan.token}`, { rejectUnauthorized: false });
+      const hello = await new Promise<ServerMessage>((resolve, reject) => {
+        ws.once('message', (d) => resolve(JSON.parse(String(d)) as ServerMessage));
+        ws.once('error', reject);
+      });
+      expect(hello).toMatchObject({ t: 'hello' });
+      ws.close();
+      // Plain HTTP to a TLS port gets nowhere.
+      await expect(fetch(lan.url.replace('https', 'http') + '/api/health')).rejects.toThrow();
+    } finally {
+      await lan.close();
+    }
+  }, 60_000);
+});
