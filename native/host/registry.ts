@@ -1,6 +1,9 @@
 import type { z } from 'zod';
 import type { commands, CommandName, EventName, HostApi, HostEvents, SessionUser } from '../../common/contract';
 
+/** The device name of the console on this machine (the one holding the host token). */
+export const LOCAL_CONSOLE = '本机控制台';
+
 /** The device a connection came through: the local console (host token) or one with its own token. */
 export interface DeviceIdentity {
   id: string;

@@ -9,7 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type ServerMessage } from '../../common/contract';
 import { dispatch, type CallGate, type Logger } from './dispatch';
 import type { EventBus } from './event-bus';
-import type { CallContext, DeviceIdentity, HandlerRegistry } from './registry';
+import { LOCAL_CONSOLE, type CallContext, type DeviceIdentity, type HandlerRegistry } from './registry';
 import { serveStatic } from './static-files';
 
 /** What the host needs from the stream gateway to serve media. */
@@ -145,7 +145,7 @@ export async function startHostServer(opts: HostServerOptions): Promise<HostServ
   const identify = (req: IncomingMessage, url: URL): DeviceIdentity | undefined => {
     const given = tokenFrom(req, url);
     const hostMatch = sameToken(given, token);
-    if (!access) return hostMatch ? { id: 'local', name: 'console', kind: 'console' } : undefined;
+    if (!access) return hostMatch ? { id: 'local', name: LOCAL_CONSOLE, kind: 'console' } : undefined;
     return access.deviceFor(given, hostMatch);
   };
 

@@ -15,7 +15,7 @@ import { DeviceStore } from '../auth/devices';
 import { RateLimiter } from '../auth/rate-limit';
 import { AuditTrail } from '../audit/trail';
 import type { CallGate, Logger } from '../host/dispatch';
-import type { CallContext, DeviceIdentity, HandlerMap, Session } from '../host/registry';
+import { LOCAL_CONSOLE, type CallContext, type DeviceIdentity, type HandlerMap, type Session } from '../host/registry';
 
 /**
  * Accounts, sessions, device tokens, permissions and the audit trail, wired together: the gate the
@@ -348,7 +348,7 @@ export function createSecurityDomain(opts: SecurityOptions): SecurityDomain {
     handlers,
     audit,
     deviceFor(token, hostTokenMatches) {
-      if (hostTokenMatches) return { id: 'local', name: 'console', kind: 'console' };
+      if (hostTokenMatches) return { id: 'local', name: LOCAL_CONSOLE, kind: 'console' };
       if (!token) return undefined;
       const d = devices.verify(token);
       return d ? { id: d.id, name: d.name, kind: d.kind } : undefined;
