@@ -146,7 +146,8 @@ export function parseRecordLine(line: string): AuditRecord | null {
   const o = v as Record<string, unknown>;
   const { seq, at, actor, role, source, action, target, outcome, detail, hash } = o;
   if (!Number.isSafeInteger(seq) || (seq as number) < 1) return null;
-  if (typeof at !== 'number' || !Number.isFinite(at)) return null;
+  // A time outside what a day file can be named by is as unreadable as bad JSON.
+  if (typeof at !== 'number' || !Number.isFinite(at) || at < 0 || at > MAX_AT) return null;
   if (typeof outcome !== 'string' || !(OUTCOMES as readonly string[]).includes(outcome)) return null;
   if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) return null;
   const texts = [actor, role, source, action, target, detail];

@@ -283,7 +283,9 @@ export class AuditTrail {
       return 0;
     }
     const cutoff = utcDay(Math.max(0, this.now() - this.retentionDays * DAY_MS));
-    const doomed = listDays(this.dir).filter((d) => d < cutoff || (anchor !== null && d <= anchor.prunedThrough));
+    // Never a day inside the retention period, whatever anchor.json says: an edited anchor must not
+    // be able to delete recent history.
+    const doomed = listDays(this.dir).filter((d) => d < cutoff);
     if (doomed.length === 0) return 0;
     const live = doomed.filter((d) => anchor === null || d > anchor.prunedThrough);
     const newestLive = live[live.length - 1];
@@ -532,7 +534,14 @@ export class AuditTrail {
       return { anchor: null, error: `${ANCHOR_FILE} cannot be read: ${(err as Error).message}` };
     }
     try {
-      return { anchor: Anchor.parse(JSON.parse(text)), error: null };
+      const anchor = Anchor.parse(JSON.parse(text));
+      // prune() only ever passes days older than the retention, so a genuine anchor is always
+      // behind it; one that is not would hide recent day files from verify() and query().
+      const cutoff = utcDay(Math.max(0, this.now() - this.retentionDays * DAY_MS));
+      if (anchor.prunedThrough >= cutoff) {
+        return { anchor: null, error: `${ANCHOR_FILE} says records up to ${anchor.prunedThrough} were pruned, inside the ${this.retentionDays}-day retention (edited?)` };
+      }
+      return { anchor, error: null };
     } catch (err) {
       return { anchor: null, error: `${ANCHOR_FILE} is not a valid anchor (edited?): ${(err as Error).message.slice(0, 200)}` };
     }

@@ -44,7 +44,9 @@ export async function dispatch(raw: string | Buffer, registry: HandlerRegistry, 
   }
   const msg = ClientMessage.safeParse(json);
   if (!msg.success) {
-    const id = typeof json === 'object' && json !== null && typeof (json as { id?: unknown }).id === 'number' ? (json as { id: number }).id : undefined;
+    // Only an id that survives a round trip through JSON can be echoed (1e400 parses to Infinity, sent back as null).
+    const raw = typeof json === 'object' && json !== null ? (json as { id?: unknown }).id : undefined;
+    const id = typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= 0 ? raw : undefined;
     const error: HostError = { code: 'bad_message', message: 'message does not match the protocol', issues: issuesOf(msg.error) };
     log('warn', `client ${ctx.clientId}: bad message: ${error.issues?.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
     return id === undefined ? { t: 'error', error } : { t: 'result', id, ok: false, error };

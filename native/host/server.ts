@@ -125,6 +125,15 @@ function originAllowed(req: IncomingMessage, allowed: string[]): boolean {
   return allowed.includes(origin);
 }
 
+/** The request target as a URL, or undefined when it is not one (e.g. `//[`): such requests get a 400. */
+function parseRequestUrl(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? '/', 'http://host');
+  } catch {
+    return undefined;
+  }
+}
+
 function rejectUpgrade(socket: Socket, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
 }
@@ -189,7 +198,11 @@ export async function startHostServer(opts: HostServerOptions): Promise<HostServ
   });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://host');
+    const url = parseRequestUrl(req.url);
+    if (!url) {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('malformed request path');
+      return;
+    }
     const path = url.pathname;
     if (path === '/api/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, hostTime: Date.now() }));
@@ -257,7 +270,11 @@ export async function startHostServer(opts: HostServerOptions): Promise<HostServ
 
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const url = new URL(req.url ?? '/', 'http://host');
+    const url = parseRequestUrl(req.url);
+    if (!url) {
+      rejectUpgrade(socket, 400, 'Bad Request');
+      return;
+    }
     const addr = req.socket.remoteAddress ?? '?';
     if (badTokens.blocked(addr)) {
       rejectUpgrade(socket, 429, 'Too Many Requests');

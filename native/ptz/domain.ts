@@ -1,4 +1,5 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { HostFailure } from '../../common/contract/errors';
@@ -113,6 +114,7 @@ export function createPtzDomain(opts: PtzDomainOptions): PtzDomain {
   const arbiter = new PtzArbiter({ now, holdMs: opts.holdMs ?? 30_000 });
   const actionLog = opts.actionLog ?? new MemoryActionLog();
   const maxPriority = opts.maxPriority ?? (() => 'leader');
+  if (opts.stateDir) mkdirSync(opts.stateDir, { recursive: true });
   const cruiseFile = opts.stateDir ? join(opts.stateDir, 'ptz-cruise.json') : undefined;
   const savedPlans = loadPlans(cruiseFile, log);
 

@@ -36,7 +36,12 @@ export function parseSiteText(text: string, name: string): SiteConfig {
         })),
       );
     }
-    raw = doc.toJS() as unknown;
+    try {
+      // An unknown alias, or an alias bomb, only shows when the document is turned into values.
+      raw = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+    } catch (e) {
+      throw new SiteLoadError(name, [{ path: '(file)', message: `YAML cannot be read: ${(e as Error).message.split('\n')[0]}` }]);
+    }
   }
   const result = validateSite(raw);
   if (!result.ok) throw new SiteLoadError(name, result.issues);

@@ -1,7 +1,7 @@
 /*
  * Seeded random inputs for the fuzz tests: a small PRNG, random JSON values, mutators of a valid
  * value, and mutators of a raw protocol message. Everything is derived from one seed, so a failing
- * run can be replayed exactly with `FUZZ_SEED=<seed> npx vitest run --config tests/fuzz/vitest.config.ts`.
+ * run can be replayed exactly with `FUZZ_SEED=<seed> npx vitest run tests/fuzz`.
  */
 
 /** The seed of this run: `FUZZ_SEED` (decimal or 0x-hex) or a fixed default. */
@@ -14,7 +14,7 @@ export const FUZZ_SEED: number = (() => {
 })();
 
 /** How to replay this run, for failure messages. */
-export const REPLAY = `FUZZ_SEED=${FUZZ_SEED} (replay: FUZZ_SEED=${FUZZ_SEED} npx vitest run --config tests/fuzz/vitest.config.ts)`;
+export const REPLAY = `FUZZ_SEED=${FUZZ_SEED} (replay: FUZZ_SEED=${FUZZ_SEED} npx vitest run tests/fuzz)`;
 
 /** FNV-1a of a label, so every target gets its own stream from the one seed. */
 function hashLabel(label: string): number {

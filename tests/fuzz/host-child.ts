@@ -8,7 +8,8 @@ import { startHost } from '../../native/host/start';
  * own process must survive them): `node --import tsx tests/fuzz/host-child.ts`. Prints one JSON
  * line `{url, port, token}` once it listens; SIGTERM closes it.
  */
-const host = await startHost({ port: 0, staticDir: null, dataDir: mkdtempSync(join(tmpdir(), 'fuzz-child-')), log: () => undefined });
+const dataDir = process.env.FUZZ_CHILD_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'fuzz-child-'));
+const host = await startHost({ port: 0, staticDir: null, dataDir, log: () => undefined });
 process.stdout.write(`${JSON.stringify({ url: host.url, port: host.port, token: host.token })}\n`);
 process.on('SIGTERM', () => {
   void host.close().then(() => process.exit(0));

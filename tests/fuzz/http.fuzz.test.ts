@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,7 @@ const CANARY = 'FUZZ-CANARY-7c1d0e';
 let host: RunningHost;
 let dataDir: string;
 let staticDir: string;
+let staticRoot: string;
 /** Contents of every file the host may serve; any other 200 body is a leak. */
 const servable = new Set<string>();
 /** Markers of files that must never be served. */
@@ -45,6 +46,7 @@ beforeAll(async () => {
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onCrash);
   const root = mkdtempSync(join(tmpdir(), 'fuzz-static-'));
+  staticRoot = root;
   staticDir = join(root, 'www');
   put(join(staticDir, 'index.html'), '<!doctype html><title>FUZZ-INDEX</title>', true);
   put(join(staticDir, 'assets', 'app.js'), 'console.log("FUZZ-APP")', true);
@@ -67,6 +69,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await host?.close();
+  for (const dir of [dataDir, staticRoot]) if (dir) rmSync(dir, { recursive: true, force: true });
   process.off('uncaughtException', onCrash);
   process.off('unhandledRejection', onCrash);
 });
@@ -260,22 +263,13 @@ function randomRequest(r: Rng): { req: Req; token: 'valid' | 'wrong' | 'none' } 
   return { req: { method, path, headers, ...(body ? { body } : {}), localAddress }, token };
 }
 
-/** The URL parser the host uses refuses this path (a `//` authority it cannot parse). */
-function badAuthority(path: string): boolean {
-  try {
-    new URL(path, 'http://host');
-    return false;
-  } catch {
-    return true;
-  }
-}
 
 function leak(body: Buffer): string | undefined {
   const text = body.toString('latin1');
   return SECRETS.find((s) => text.includes(s));
 }
 
-const httpStats = { sent: 0, notSent: 0, byStatus: new Map<number, number>(), failures: [] as string[], knownBadUrl: [] as string[], raw: 0, upgrades: 0, upgradesSkipped: 0 };
+const httpStats = { sent: 0, notSent: 0, byStatus: new Map<number, number>(), failures: [] as string[], raw: 0, upgrades: 0 };
 
 function judge(req: Req, res: Res): void {
   const what = `${req.method} ${req.path.slice(0, 160)}${req.path.length > 160 ? '…' : ''}`;
@@ -288,9 +282,7 @@ function judge(req: Req, res: Res): void {
   if ('error' in res) return void httpStats.failures.push(`${what}: no HTTP answer (${res.error})`);
   httpStats.byStatus.set(res.status, (httpStats.byStatus.get(res.status) ?? 0) + 1);
   if (res.status >= 500) {
-    // Known bug, demonstrated on its own below: a path whose `//` authority the URL parser refuses.
-    if (res.status === 500 && badAuthority(req.path)) httpStats.knownBadUrl.push(what);
-    else httpStats.failures.push(`${what}: ${res.status} ${res.body.toString('utf8').slice(0, 120)}`);
+    httpStats.failures.push(`${what}: ${res.status} ${res.body.toString('utf8').slice(0, 120)}`);
   }
   const leaked = leak(res.body);
   if (leaked) httpStats.failures.push(`${what}: ${res.status} body contains ${JSON.stringify(leaked)}`);
@@ -305,6 +297,19 @@ function judge(req: Req, res: Res): void {
 
 // ---------------------------------------------------------------------------------------------
 // Raw requests
+
+/** The first response is all there (a 101 upgrade stays open; a close-delimited body waits for the close). */
+function responseComplete(out: string): boolean {
+  const end = out.indexOf('\r\n\r\n');
+  if (end < 0) return false;
+  if (/^HTTP\/1\.1 101/.test(out)) return true;
+  const head = out.slice(0, end);
+  const body = out.slice(end + 4);
+  const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+  if (length) return body.length >= Number(length[1]);
+  if (/\r\ntransfer-encoding: *chunked/i.test(head)) return /(^|\r\n)0\r\n\r\n/.test(body);
+  return false;
+}
 
 function rawExchange(port: number, text: string | Buffer, opts: { timeoutMs?: number; localAddress?: string; expectAnswer?: boolean } = {}): Promise<string | 'timeout'> {
   return new Promise((resolve) => {
@@ -321,10 +326,7 @@ function rawExchange(port: number, text: string | Buffer, opts: { timeoutMs?: nu
     const timer = setTimeout(() => finish(opts.expectAnswer === false ? out : out ? out : 'timeout'), opts.timeoutMs ?? TIMEOUT_MS);
     s.on('data', (d) => {
       out += d.toString('latin1');
-      // One status line and headers are enough to judge; 101 upgrades stay open.
-      if (/\r\n\r\n/.test(out) && (/^HTTP\/1\.1 101/.test(out) || /content-length: 0\r\n|\r\n\r\n[\s\S]*\r\n0\r\n\r\n/i.test(out) || /connection: close/i.test(out))) {
-        setTimeout(() => finish(out), 20);
-      }
+      if (responseComplete(out)) setTimeout(() => finish(out), 20);
     });
     s.on('close', () => finish(out));
     s.on('error', (e) => finish(out || `socket error: ${e.message}`));
@@ -437,7 +439,7 @@ describe('HTTP fuzz', () => {
     const statuses = [...httpStats.byStatus].sort(([a], [b]) => a - b).map(([s, n]) => `${s}: ${n}`).join(', ');
     console.log(
       `fuzz: ${httpStats.sent} HTTP requests (${httpStats.notSent} refused by the client library) in ${((Date.now() - t0) / 1000).toFixed(1)} s; ` +
-        `${statuses}; ${httpStats.failures.length} failures, ${httpStats.knownBadUrl.length} with the known "//" 500 bug`,
+        `${statuses}; ${httpStats.failures.length} failures`,
     );
     expect(httpStats.failures, REPLAY).toEqual([]);
     expect(httpStats.sent).toBeGreaterThanOrEqual(1500);
@@ -472,11 +474,6 @@ describe('HTTP fuzz', () => {
     const statuses = new Map<number | string, number>();
     for (let i = 0; i < UPGRADES; i++) {
       const path = r.bool(0.5) ? r.pick(['/api/ws', '/api/ws/', '/media/fz-cam/main.flv', '/media/t99-visible/sub.flv', '/API/WS']) : randomPath(r);
-      if (badAuthority(path)) {
-        // Known bug (see the case below): in this process it would take the test runner down.
-        httpStats.upgradesSkipped++;
-        continue;
-      }
       const text = upgradeRequest(r, path, r.bool(0.6));
       const out = await rawExchange(host.port, text, { localAddress: `127.0.2.${r.int(1, 250)}` });
       httpStats.upgrades++;
@@ -489,7 +486,7 @@ describe('HTTP fuzz', () => {
       statuses.set(status ?? 'none', (statuses.get(status ?? 'none') ?? 0) + 1);
       if (status === undefined || status >= 500) failures.push(`${what}: ${status ?? `no status line: ${JSON.stringify(out.slice(0, 80))}`}`);
     }
-    console.log(`fuzz: ${httpStats.upgrades} WebSocket upgrades (${httpStats.upgradesSkipped} skipped: invalid URL, known crash); ${[...statuses].map(([s, n]) => `${s}: ${n}`).join(', ')}`);
+    console.log(`fuzz: ${httpStats.upgrades} WebSocket upgrades; ${[...statuses].map(([s, n]) => `${s}: ${n}`).join(', ')}`);
     expect(failures, REPLAY).toEqual([]);
   }, 60_000);
 
@@ -497,7 +494,7 @@ describe('HTTP fuzz', () => {
   // target such as `//[` or `//%zz/` (a protocol-relative URL whose authority is invalid); the
   // throw escapes into the catch-all and the host answers 500 "internal error". Expected: 400.
   // Remove `.fails` once fixed.
-  it.fails('answers a request whose path has an unparsable "//" authority with a 4xx (known bug: 500)', async () => {
+  it('answers a request whose path has an unparsable "//" authority with a 4xx', async () => {
     const res = await send(host.port, { method: 'GET', path: '//[', headers: {}, localAddress: '127.0.0.5' });
     expect(res !== 'timeout' && res !== 'not sent' && 'status' in res ? res.status : 0).toBeLessThan(500);
   });
@@ -508,9 +505,11 @@ describe('HTTP fuzz', () => {
   // before any token check. Reproduction: `printf 'GET //[ HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n
   // Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n' | nc 127.0.0.1 <port>`.
   // Shown on a host in a child process. Remove `.fails` once fixed.
-  it.fails('survives a WebSocket upgrade whose path has an unparsable "//" authority (known bug: the process dies)', async () => {
+  it('survives a WebSocket upgrade whose path has an unparsable "//" authority', async () => {
+    const childData = mkdtempSync(join(tmpdir(), 'fuzz-child-'));
     const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./host-child.ts', import.meta.url))], {
       stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, FUZZ_CHILD_DATA_DIR: childData },
     });
     try {
       const info = await new Promise<{ port: number }>((resolve, reject) => {
@@ -530,7 +529,11 @@ describe('HTTP fuzz', () => {
       const health = await send(info.port, { method: 'GET', path: '/api/health', headers: {}, localAddress: '127.0.0.5' });
       expect(health !== 'timeout' && health !== 'not sent' && 'status' in health ? health.status : 0).toBe(200);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+        await new Promise((resolve) => child.once('exit', resolve));
+      }
+      rmSync(childData, { recursive: true, force: true });
     }
   }, 60_000);
 
@@ -549,7 +552,7 @@ describe('HTTP fuzz', () => {
     expect(page !== 'timeout' && page !== 'not sent' && 'status' in page ? page.status : 0).toBe(200);
     console.log(
       `fuzz: ${httpStats.sent} HTTP requests, ${httpStats.raw} raw requests, ${httpStats.upgrades} upgrades; ` +
-        `${httpStats.failures.length} failures, ${httpStats.knownBadUrl.length} known-bug 500s, ${crashes.length} crashes`,
+        `${httpStats.failures.length} failures, ${crashes.length} crashes`,
     );
     expect(crashes, REPLAY).toEqual([]);
   });
