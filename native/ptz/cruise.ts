@@ -109,6 +109,12 @@ export class CruiseScheduler {
     return this.onArrival(this.phase.step, now);
   }
 
+  /** The move to the current step failed: go on with the next step now rather than wait out the travel. */
+  skip(now: number): CruiseAction[] {
+    if (this._state !== 'running' || this.phase.kind !== 'travel' || this.plan.mode !== 'presets') return [];
+    return this.begin((this.phase.step + 1) % this.plan.steps.length, now);
+  }
+
   /** Drives the timing; `held` says whether someone holds the head now. */
   tick(now: number, held: boolean): CruiseAction[] {
     if (this._state === 'stopped') {

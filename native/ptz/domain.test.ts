@@ -308,4 +308,22 @@ describe('PTZ domain', () => {
     expect((await h['ptz:cruiseStop']({ cameraId: 't01-visible' }, bob)).state).toBe('stopped');
     await h['ptz:cruiseSet']({ cameraId: 't01-visible', plan: null }, bob);
   });
+
+  it('stops a cruise whose presets the head no longer has, after three failed moves, and says why', async () => {
+    const ev = new Events();
+    const { handlers: h } = start(ev, { stateDir: dir });
+    await online(ev);
+    // Preset 200 was never set on the head (or was deleted there): every goto is refused.
+    await h['ptz:cruiseSet']({ cameraId: 't01-visible', plan: { mode: 'presets', steps: [{ preset: 200, dwellS: 0 }, { preset: 201, dwellS: 0 }], resumeAfterS: 5, homeAfterS: 60 } }, alice);
+    expect((await h['ptz:cruiseStart']({ cameraId: 't01-visible' }, alice)).state).toBe('running');
+    const stopped = await ev.waitFor<{ headId: string; action: string; outcome: string; detail: string }>(
+      'ptz:action',
+      (a) => a.headId === 't01' && a.action === 'cruiseStop' && a.outcome === 'failed',
+      30_000,
+    );
+    expect(stopped.detail).toMatch(/3 failed moves in a row/);
+    expect((await h['ptz:cruiseList']({}, bob)).find((c) => c.headId === 't01')).toMatchObject({ state: 'stopped' });
+    expect(ev.of<{ action: string; outcome: string }>('ptz:action').filter((a) => a.action === 'gotoPreset' && a.outcome === 'failed').length).toBeGreaterThanOrEqual(3);
+    await h['ptz:cruiseSet']({ cameraId: 't01-visible', plan: null }, alice);
+  });
 });

@@ -68,9 +68,14 @@ interface Head {
   cruise: CruiseScheduler | undefined;
   lastCruise: string;
   lastLink: string;
+  /** Cruise moves that failed in a row; at CRUISE_MAX_FAILURES the cruise stops itself. */
+  cruiseFailures: number;
   /** `until` of the last control event, so renewals are announced now and then, not per command. */
   announcedUntil: number;
 }
+
+/** A cruise whose moves keep failing (a preset deleted from the head, a refused view) stops after this many in a row. */
+const CRUISE_MAX_FAILURES = 3;
 
 /** A renewed hold is announced again once it has moved this far, ms. */
 const CONTROL_RENEW_EVENT_MS = 5000;
@@ -153,7 +158,7 @@ export function createPtzDomain(opts: PtzDomainOptions): PtzDomain {
         bus.emit('ptz:fault', { headId: spec.headId, cameraIds: spec.cameraIds, state, message, cleared: state === 'online', at: now() });
       },
     });
-    const head: Head = { spec, session, cruise: undefined, lastCruise: '', lastLink: 'connecting', announcedUntil: 0 };
+    const head: Head = { spec, session, cruise: undefined, lastCruise: '', lastLink: 'connecting', announcedUntil: 0, cruiseFailures: 0 };
     const plan = savedPlans[spec.headId];
     if (plan) head.cruise = new CruiseScheduler(plan);
     heads.set(spec.headId, head);
@@ -235,10 +240,28 @@ export function createPtzDomain(opts: PtzDomainOptions): PtzDomain {
       } catch (e) {
         p = Promise.reject(e instanceof Error ? e : new Error(String(e)));
       }
-      p.catch((e: unknown) => log('warn', `${label(h)}: cruise ${a.kind} failed: ${(e as Error).message}`));
-      // Keep-alives of a scan are not actions of their own.
-      if (a.kind === 'goto') record(h, null, 'cruise', 'gotoPreset', `preset ${a.preset}`, 'ok');
-      else if (a.kind === 'view') record(h, null, 'cruise', 'absolute', `tilt ${a.tilt ?? '-'} zoom ${a.zoom ?? '-'}`, 'ok');
+      // Keep-alives of a scan are not actions of their own; the rest are recorded with their outcome.
+      const what = a.kind === 'goto' ? (['gotoPreset', `preset ${a.preset}`] as const) : a.kind === 'view' ? (['absolute', `tilt ${a.tilt ?? '-'} zoom ${a.zoom ?? '-'}`] as const) : null;
+      p.then(
+        () => {
+          h.cruiseFailures = 0;
+          if (what) record(h, null, 'cruise', what[0], what[1], 'ok');
+        },
+        (e: unknown) => {
+          const msg = (e as Error).message;
+          if (what) record(h, null, 'cruise', what[0], `${what[1]} — ${msg}`, 'failed');
+          if (!h.cruise || h.cruise.state === 'stopped') return;
+          if (++h.cruiseFailures < CRUISE_MAX_FAILURES) {
+            if (a.kind === 'goto') runCruise(h, h.cruise.skip(now()));
+            return;
+          }
+          // Retrying a preset the head no longer has, every dwell, round the clock, helps nobody.
+          log('warn', `${label(h)}: cruise stopped after ${CRUISE_MAX_FAILURES} failed moves in a row; last: ${msg}`);
+          record(h, null, 'cruise', 'cruiseStop', `${CRUISE_MAX_FAILURES} failed moves in a row: ${msg}`, 'failed');
+          h.cruiseFailures = 0;
+          runCruise(h, h.cruise.stop(now()));
+        },
+      );
     }
     emitCruise(h);
   }
