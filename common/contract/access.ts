@@ -51,6 +51,8 @@ export const COMMAND_ACCESS: Readonly<Record<CommandName, CommandAccess>> = {
   'stream:exportClip': { need: 'export', audit: true },
 
   'ptz:heads': view,
+  // A decoder page without a person draws the HUD of what it shows.
+  'ptz:decoderPoses': connection,
   'ptz:status': view,
   'ptz:controlList': view,
   'ptz:presets': view,

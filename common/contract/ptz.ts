@@ -213,6 +213,8 @@ export const ptzCommands = {
   'ptz:controlList': command(z.object({}).strict(), z.array(PtzControl)),
   /** Snapshot of every head: link, pose, control and cruise. */
   'ptz:heads': command(z.object({}).strict(), z.array(PtzHeadInfo)),
+  /** For a wall decoder's HUD: the last pose of every head whose camera one of its outputs shows. */
+  'ptz:decoderPoses': command(z.object({ decoderId: z.string().min(1).max(64) }).strict(), z.array(PtzPose)),
   'ptz:cruiseList': command(z.object({}).strict(), z.array(CruiseInfo)),
   /** Sets (or with `plan: null` clears) the cruise of the head carrying the camera. */
   'ptz:cruiseSet': command(z.object({ ...Cam, plan: CruisePlan.nullable() }).strict(), CruiseInfo),

@@ -21,7 +21,7 @@ import { streamHandlers } from '../streams/handlers';
 import type { Logger } from './dispatch';
 import { EventBus } from './event-bus';
 import { createLogger } from './log';
-import { HandlerRegistry } from './registry';
+import { HandlerRegistry, systemContext } from './registry';
 import { startHostServer } from './server';
 import { loadOrCreateTls } from './tls';
 
@@ -183,6 +183,14 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
     mediaUrl: (cameraId, profile) => `${decoderMedia}/media/${encodeURIComponent(cameraId)}/${profile}.flv?token=${encodeURIComponent(server.token)}`,
   });
   registry.register(wall.handlers);
+  registry.register({
+    'ptz:decoderPoses': async ({ decoderId }) => {
+      const layout = await wall.handlers['wall:decoderLayout']!({ decoderId }, systemContext('decoder'));
+      const shown = new Set(layout.outputs.flatMap((o) => (o.stream ? [o.stream.cameraId] : [])));
+      const heads = await ptz.handlers['ptz:heads']!({}, systemContext('decoder'));
+      return heads.flatMap((h) => (h.pose && h.cameraIds.some((c) => shown.has(c)) ? [h.pose] : []));
+    },
+  });
   const tick = setInterval(() => bus.emit('app:tick', { hostTime: Date.now() }), 5000);
   tick.unref();
 

@@ -23,7 +23,8 @@ import type { DriverPreset, PtzDriver } from './driver';
 import { HeadSession, HeadUnavailable, type HeadSpec, type HeadTiming } from './head-session';
 import { NodeOnvifDriver } from './onvif-driver';
 
-type PtzCommandName = keyof typeof ptzCommands;
+/** `ptz:decoderPoses` joins the wall and PTZ, so the composition root (host/start.ts) answers it. */
+type PtzCommandName = Exclude<keyof typeof ptzCommands, 'ptz:decoderPoses'>;
 type PtzHandler<K extends PtzCommandName> = (
   args: z.output<(typeof ptzCommands)[K]['args']>,
   ctx: CallContext,

@@ -77,10 +77,11 @@ describe('sessions', () => {
     domain.connected(b, () => undefined);
     const r = await call(a, 'auth:setupAdmin', { username: 'admin', displayName: '管理员', password: 'Guard-pass-2026' });
     const token = (r as { value: { sessionToken: string } }).value.sessionToken;
-    expect(domain.receives(b, 'ptz:pose')).toBe(false);
+    expect(domain.receives(b, 'ptz:control')).toBe(false);
     expect(domain.receives(b, 'wall:decoderState')).toBe(true);
-    expect(await call(b, 'auth:resume', { sessionToken: token })).toMatchObject({ ok: true, value: { user: { username: 'admin', role: 'admin' } } });
     expect(domain.receives(b, 'ptz:pose')).toBe(true);
+    expect(await call(b, 'auth:resume', { sessionToken: token })).toMatchObject({ ok: true, value: { user: { username: 'admin', role: 'admin' } } });
+    expect(domain.receives(b, 'ptz:control')).toBe(true);
     expect(await call(a, 'auth:signOut', {})).toMatchObject({ ok: true });
     expect(b.pushed).toContainEqual({ name: 'auth:session', payload: { state: 'signedOut', reason: 'signed out' } });
     expect(await call(b, 'ptz:heads', {})).toMatchObject({ ok: false, error: { code: 'unauthorized' } });

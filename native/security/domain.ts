@@ -49,8 +49,8 @@ export interface SecurityOptions {
 /** How long a locked session may still be unlocked with the password before it is closed, ms. */
 const LOCKED_SESSION_MAX_MS = 12 * 3600_000;
 const IDLE_CHECK_MS = 5000;
-/** Events a device without a person (a decoder page) needs: the clock and its own layout. */
-const DEVICE_EVENTS = new Set(['app:tick', 'wall:decoderState']);
+/** Events a device without a person (a decoder page) needs: the clock, its own layout, and PTZ poses for the HUD it draws. */
+const DEVICE_EVENTS = new Set(['app:tick', 'wall:decoderState', 'ptz:pose']);
 /** Argument keys never written to the audit trail. */
 const SECRET_KEY = /password|token|secret/i;
 

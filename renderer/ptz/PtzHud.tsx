@@ -143,7 +143,8 @@ function drawHud(svg: SVGSVGElement, p: Parts, pose: PtzPose | undefined, r: Rec
     return;
   }
 
-  const bearing = normalizeBearing(pose.bearing);
+  // Rounded to the shown 0.1° before folding, so 359.97° reads 0.0°, never 360.0°.
+  const bearing = normalizeBearing(Math.round(normalizeBearing(pose.bearing) * 10) / 10);
   const fov = fovOf(lens, pose.zoom);
   svg.dataset.bearing = bearing.toFixed(2);
   svg.dataset.tilt = pose.tilt.toFixed(2);

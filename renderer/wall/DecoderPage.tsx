@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
+import type { PtzPose } from '../../common/contract';
 import type { DecoderLayout, DecoderOutput, ReportedOutput } from '../../common/wall';
 import { host } from '../app/connection';
 import { LivePlayer } from '../video/live-player';
+import { hudText } from './decoder-hud';
 
 const W = 1920;
 const H = 1080;
@@ -9,6 +11,8 @@ const H = 1080;
 interface Out {
   el: HTMLDivElement;
   video: HTMLVideoElement;
+  /** The PTZ HUD, laid over the whole picture (not the panel's crop of it), so a window spanning panels has one HUD. */
+  hud: HTMLDivElement;
   player: LivePlayer | null;
   url: string | null;
   out: DecoderOutput;
@@ -50,7 +54,19 @@ export function DecoderPage({ decoderId }: { decoderId: string }) {
       Object.assign(o.el.style, { left: `${dest.x}px`, top: `${dest.y}px`, width: `${dest.w}px`, height: `${dest.h}px`, zIndex: String(z) });
       const vw = dest.w / (crop.w || 1);
       const vh = dest.h / (crop.h || 1);
-      Object.assign(o.video.style, { width: `${vw}px`, height: `${vh}px`, left: `${-crop.x * vw}px`, top: `${-crop.y * vh}px` });
+      const picture = { width: `${vw}px`, height: `${vh}px`, left: `${-crop.x * vw}px`, top: `${-crop.y * vh}px` };
+      Object.assign(o.video.style, picture);
+      Object.assign(o.hud.style, picture, { fontSize: `${Math.max(14, Math.round(vh / 28))}px` });
+    };
+    /** Poses come several times a second while a head moves: written straight into the HUD. */
+    const showPose = (pose: PtzPose) => {
+      for (const o of outs.values()) {
+        const cam = o.out.stream?.cameraId;
+        if (!cam || !pose.cameraIds.includes(cam)) continue;
+        o.hud.hidden = false;
+        o.hud.firstElementChild!.textContent = hudText(pose);
+        o.hud.dataset.bearing = pose.bearing.toFixed(1);
+      }
     };
     const stop = (o: Out) => {
       o.player?.destroy();
@@ -60,6 +76,11 @@ export function DecoderPage({ decoderId }: { decoderId: string }) {
     };
     const apply = (layout: DecoderLayout) => {
       revision = layout.revision;
+      // Idle heads publish no pose until they move: fetch the last ones of what this layout shows.
+      host()
+        .call('ptz:decoderPoses', { decoderId })
+        .then((poses) => !stopped && poses.forEach(showPose))
+        .catch(() => undefined);
       const seen = new Set<string>();
       for (const out of layout.outputs) {
         seen.add(out.id);
@@ -71,9 +92,13 @@ export function DecoderPage({ decoderId }: { decoderId: string }) {
           video.muted = true;
           video.autoplay = true;
           video.playsInline = true;
-          el.append(video);
+          const hud = document.createElement('div');
+          hud.className = 'dec-hud';
+          hud.hidden = true;
+          hud.innerHTML = '<div class="dec-hud-text"></div><div class="dec-hud-mark"></div>';
+          el.append(video, hud);
           root.append(el);
-          o = { el, video, player: null, url: null, out, last: 0, still: 0, state: 'idle' };
+          o = { el, video, hud, player: null, url: null, out, last: 0, still: 0, state: 'idle' };
           outs.set(out.id, o);
         }
         o.out = out;
@@ -84,6 +109,8 @@ export function DecoderPage({ decoderId }: { decoderId: string }) {
         if (url !== o.url) {
           stop(o);
           o.url = url;
+          // Another camera: no HUD until its head reports a pose.
+          o.hud.hidden = true;
           const cur = o;
           if (url) {
             cur.state = 'connecting';
@@ -123,6 +150,7 @@ export function DecoderPage({ decoderId }: { decoderId: string }) {
     };
 
     const off = host().on('wall:decoderState', (e) => e.decoderId === decoderId && apply(e.layout));
+    const offPose = host().on('ptz:pose', showPose);
     host()
       .call('wall:decoderLayout', { decoderId })
       .then((l) => !stopped && apply(l))
@@ -131,6 +159,7 @@ export function DecoderPage({ decoderId }: { decoderId: string }) {
     return () => {
       stopped = true;
       off();
+      offPose();
       clearInterval(timer);
       for (const o of outs.values()) stop(o);
     };

@@ -29,6 +29,12 @@ test('a camera dragged onto the mirror plays on the decoder of that panel', asyn
   // The query form of the route: under `/decoder/<id>` the host does not find the renderer's relative assets.
   await soft.goto(`${consoleUrl(host, '/decoder')}&id=${decoderId!}`);
   await expect(soft.locator(`.dec-out[data-camera="${cam}"]`)).toHaveAttribute('data-state', 'playing', { timeout: 30_000 });
+  // The PTZ HUD over the picture: bearing as a compass word and degrees, tilt, zoom, the aiming mark.
+  const hud = soft.locator(`.dec-out[data-camera="${cam}"] .dec-hud`);
+  await expect(hud).toBeVisible({ timeout: 15_000 });
+  await expect(hud).toContainText(/[东南西北]{1,2} \d+\.\d°\s+俯仰 [+−]\d+\.\d°\s+\d+\.\d×/);
+  await expect(hud.locator('.dec-hud-mark')).toBeVisible();
+  await soft.screenshot({ path: testInfo.outputPath('software-decoder-hud.png') });
   await soft.close();
 
   await page.screenshot({ path: testInfo.outputPath('wall-one-window.png') });
