@@ -78,6 +78,7 @@ export const SAMPLES: Partial<Record<CommandName, readonly Sample[]>> = {
   'camera:statusList': [{}],
   'stream:exportClip': [{ cameraId: FAKE_CAMERA, profile: 'sub', at: now, beforeS: 5, afterS: 0 }, { cameraId: FAKE_CAMERA, at: now }],
   'ptz:heads': [{}],
+  'ptz:decoderPoses': [{ decoderId: 'd01' }, { decoderId: 'd99' }],
   'ptz:status': [{ cameraId: PTZ_CAMERA }, { cameraId: FAKE_CAMERA }],
   'ptz:controlList': [{}],
   'ptz:presets': [{ cameraId: PTZ_CAMERA }],
