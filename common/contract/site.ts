@@ -10,6 +10,8 @@ export const CameraView = z.object({
   codec: z.enum(['h264', 'h265']),
   hasSubStream: z.boolean(),
   hasPtz: z.boolean(),
+  /** Sensor and focal range from the site file, for the field of view at a zoom (HUD, map cones); absent = the kind's default lens. */
+  lens: z.object({ sensorWidthMm: z.number(), sensorHeightMm: z.number(), focalMinMm: z.number(), focalMaxMm: z.number() }).optional(),
 });
 export type CameraView = z.infer<typeof CameraView>;
 

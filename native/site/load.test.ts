@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { validateSite } from '../../common/site';
 import { loadSiteFile, parseSiteText, SiteLoadError } from './load';
 import { buildSimulatedSite, SIMULATED_TOWERS } from './simulated';
+import { toSiteView } from './view';
 
 const yamlSite = `
 site: { id: demo, name: 演示站点 }
@@ -70,5 +71,16 @@ describe('built-in simulated site', () => {
     }
     expect(site.wall?.decoders).toHaveLength(15);
     expect(site.towers.find((t) => t.name === '金山')?.power).toBe('solar');
+  });
+
+  it("gives the console each camera's lens, so the HUD and the map cones use the real field of view", () => {
+    const site = buildSimulatedSite({ rtspBase: 'rtsp://127.0.0.1:8554' });
+    const view = toSiteView(site);
+    const visible = view.towers[0]?.cameras.find((c) => c.kind === 'visible');
+    const thermal = view.towers[0]?.cameras.find((c) => c.kind === 'thermal');
+    expect(visible?.lens?.focalMaxMm).toBeGreaterThan(visible?.lens?.focalMinMm ?? Infinity);
+    expect(thermal?.lens?.focalMaxMm).toBe(thermal?.lens?.focalMinMm);
+    const bare = { ...site, towers: site.towers.map((t) => ({ ...t, cameras: t.cameras.map(({ lens: _l, ...c }) => c) })) };
+    expect(toSiteView(bare).towers[0]?.cameras[0]).not.toHaveProperty('lens');
   });
 });

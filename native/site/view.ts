@@ -25,6 +25,7 @@ export function toSiteView(site: SiteConfig): SiteView {
         codec: c.codec,
         hasSubStream: Boolean(c.streams.sub),
         hasPtz: Boolean(c.onvif),
+        ...(c.lens ? { lens: c.lens } : {}),
       })),
     })),
     wall: site.wall
