@@ -766,13 +766,31 @@ export const DecoderStatusSchema = z.object({
   model: z.string(),
   firmware: z.string(),
   serial: z.string().optional(),
-  capacity: z.object({ maxStreams: z.number().positive(), subStreamWeight: z.number().min(0).max(1).default(DEFAULT_SUB_STREAM_WEIGHT) }),
+  capacity: z.object({
+    maxStreams: z.number().positive(),
+    subStreamWeight: z.number().min(0).max(1).default(DEFAULT_SUB_STREAM_WEIGHT),
+    /** It draws OSD text and an aiming mark over its outputs (`PUT /api/v1/osd`): the PTZ HUD. */
+    osd: z.boolean().default(false),
+  }),
   output: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }),
   revision: z.number().int().min(0),
   uptimeS: z.number().min(0),
   outputs: z.array(ReportedOutputSchema),
 });
 export type DecoderStatus = z.infer<typeof DecoderStatusSchema>;
+
+/** One output's overlay: text lines at the top right of the whole picture, the aiming mark at its centre. */
+export const DecoderOsdItemSchema = z.object({
+  /** The output (`<windowId>.<pane>`) it belongs to; an output the decoder does not show is ignored. */
+  id: z.string().min(1).max(48),
+  lines: z.array(z.string().max(64)).max(4),
+  mark: z.boolean(),
+});
+export type DecoderOsdItem = z.infer<typeof DecoderOsdItemSchema>;
+
+/** The full overlay of a decoder (`PUT /api/v1/osd`): outputs not listed show none. */
+export const DecoderOsdSchema = z.object({ outputs: z.array(DecoderOsdItemSchema).max(64) });
+export type DecoderOsd = z.infer<typeof DecoderOsdSchema>;
 
 /** Cost in HD decodes of a decoder layout, as a decoder checks it against its capacity. */
 export function layoutCost(outputs: readonly DecoderOutput[], subStreamWeight = DEFAULT_SUB_STREAM_WEIGHT): number {

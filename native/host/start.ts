@@ -183,6 +183,9 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
     mediaUrl: (cameraId, profile) => `${decoderMedia}/media/${encodeURIComponent(cameraId)}/${profile}.flv?token=${encodeURIComponent(server.token)}`,
   });
   registry.register(wall.handlers);
+  // The wall's networked decoders draw the PTZ HUD as OSD from the heads' poses.
+  const osd = wall.osd;
+  if (osd) bus.on('ptz:pose', (p) => osd.pose(p));
   registry.register({
     'ptz:decoderPoses': async ({ decoderId }) => {
       const layout = await wall.handlers['wall:decoderLayout']!({ decoderId }, systemContext('decoder'));

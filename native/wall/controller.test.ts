@@ -38,7 +38,7 @@ class FakeDecoder implements DecoderDriver {
       protocol: 1,
       model: 'fake',
       firmware: '1',
-      capacity: { maxStreams: 4, subStreamWeight: 0.25 },
+      capacity: { maxStreams: 4, subStreamWeight: 0.25, osd: false },
       output: { width: 1920, height: 1080 },
       revision: this.layout.revision,
       uptimeS: 1,

@@ -58,6 +58,7 @@ import type { Logger } from '../host/dispatch';
 import { DecoderError, type DecoderDriver, type LedDriver } from './drivers/driver';
 import type { DecoderConfig } from './drivers/registry';
 import { WallLock } from './lock';
+import type { OsdTarget } from './osd';
 import { SceneStore, writeFileAtomic } from './scene-store';
 import { SceneScheduler, type ScheduleItem } from './schedule';
 
@@ -283,6 +284,16 @@ export class WallController {
   decoderLayout(decoderId: string): DecoderLayout {
     const s = this.slot(decoderId);
     return { revision: s.revision, outputs: s.desired };
+  }
+
+  /** Every decoder with what it should show, and whether it is online and draws OSD (the HUD feeder). */
+  osdTargets(): OsdTarget[] {
+    return this.slots.map((s) => ({
+      decoderId: s.cfg.id,
+      driver: s.driver,
+      outputs: s.desired,
+      takesOsd: s.online === true && s.reported?.capacity.osd === true,
+    }));
   }
 
   /** The driver of a decoder (the domain routes software decoder reports to it). */

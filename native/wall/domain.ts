@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { HostFailure } from '../../common/contract/errors';
-import { wallCommands } from '../../common/contract/wall';
+import { wallCommands, type WallDecoderEvent } from '../../common/contract/wall';
 import type { SiteConfig } from '../../common/site';
 import type { Profile } from '../../common/wall';
 import type { Logger } from '../host/dispatch';
@@ -10,6 +10,7 @@ import type { DecoderDriver } from './drivers/driver';
 import { HttpJsonLedDriver } from './drivers/http-json';
 import { createDecoderDriver, type DecoderConfig, type DecoderDriverContext } from './drivers/registry';
 import { SoftwareDecoderDriver } from './drivers/software';
+import { DecoderOsdFeeder } from './osd';
 
 type WallCommandName = keyof typeof wallCommands;
 type WallHandler<K extends WallCommandName> = (
@@ -46,6 +47,8 @@ export interface WallDomain {
   handlers: WallHandlers;
   /** Undefined when the site has no wall. */
   controller: WallController | undefined;
+  /** Draws the PTZ HUD on networked decoders that take OSD; the composition root feeds it poses. */
+  osd: DecoderOsdFeeder | undefined;
   close(): Promise<void>;
 }
 
@@ -63,7 +66,7 @@ export function createWallDomain(opts: WallDomainOptions): WallDomain {
       throw new HostFailure('unavailable', 'this site has no video wall');
     };
     const handlers = Object.fromEntries(Object.keys(wallCommands).map((k) => [k, none])) as unknown as WallHandlers;
-    return { handlers, controller: undefined, close: async () => undefined };
+    return { handlers, controller: undefined, osd: undefined, close: async () => undefined };
   }
 
   const cameras = new Map<string, string>();
@@ -76,6 +79,19 @@ export function createWallDomain(opts: WallDomainOptions): WallDomain {
     panel: { width: wall.panel.width, height: wall.panel.height },
     publish: (decoderId, layout) => bus.emit('wall:decoderState', { decoderId, layout }),
   });
+  // Real time, not the wall clock: the overlay's pace is about the network, not the schedule.
+  const osd = new DecoderOsdFeeder({ targets: () => controller.osdTargets(), log });
+  // New layouts and decoders that acknowledge one (back from a reboot, too) get their HUD overlay.
+  const sink: WallEventSink = {
+    emit: (name, payload) => {
+      bus.emit(name, payload);
+      if (name === 'wall:state') osd.layoutsChanged();
+      else if (name === 'wall:decoder') {
+        const d = payload as WallDecoderEvent;
+        if (d.online) osd.resend(d.decoderId);
+      }
+    },
+  };
   const controller = new WallController({
     wall,
     timeZone: site.site.timeZone,
@@ -83,7 +99,7 @@ export function createWallDomain(opts: WallDomainOptions): WallDomain {
     driverFor: (d) => opts.driverFor?.(d, driverCtx(d)) ?? createDecoderDriver(driverCtx(d)),
     ...(wall.led?.address ? { led: new HttpJsonLedDriver(wall.led.address) } : {}),
     mediaUrl: opts.mediaUrl,
-    bus,
+    bus: sink,
     log,
     now,
     ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
@@ -134,5 +150,17 @@ export function createWallDomain(opts: WallDomainOptions): WallDomain {
     'wall:decoderLayout': async ({ decoderId }) => c.decoderLayout(decoderId),
   };
 
-  return { handlers, controller, close: () => controller.close() };
+  const osdTimer = setInterval(() => osd.tick(), 1000);
+  osdTimer.unref();
+
+  return {
+    handlers,
+    controller,
+    osd,
+    close: () => {
+      clearInterval(osdTimer);
+      osd.close();
+      return controller.close();
+    },
+  };
 }

@@ -187,6 +187,26 @@ describe('the wall over 15 networked decoders', () => {
     expect(d07.layout()).toEqual(desired);
   });
 
+  it('draws the PTZ HUD as OSD on every decoder showing the moving head, and on a decoder back from a reboot', async () => {
+    await ctl().pollAll();
+    const d03 = fleet.get('d03')!;
+    const cameraId = d03.layout().outputs[0]!.stream!.cameraId;
+    const showing = fleet.decoders.filter((d) => d.layout().outputs.some((o) => o.stream?.cameraId === cameraId));
+    const osd = domain.osd!;
+    osd.pose({ cameraIds: [cameraId], bearing: 92.04, tilt: -1.5, zoom: 8 });
+    const hud = (d: typeof d03) => [...d.osd().values()].find((i) => d.layout().outputs.find((o) => o.id === i.id)?.stream?.cameraId === cameraId);
+    await until(() => showing.every((d) => hud(d)?.lines[0] === '东 92.0°'));
+    expect(hud(d03)).toMatchObject({ lines: ['东 92.0°', '俯仰 −1.5°', '8.0×'], mark: true });
+    // Decoders not showing the camera get no HUD for it.
+    expect(fleet.decoders.filter((d) => !showing.includes(d)).every((d) => hud(d) === undefined)).toBe(true);
+    await d03.reboot();
+    await until(() => d03.reachable);
+    expect(d03.osd().size).toBe(0);
+    await ctl().pollAll();
+    await ctl().idle();
+    await until(() => hud(d03)?.lines[0] === '东 92.0°');
+  });
+
   it('handles a stale revision (409): sends again above the decoder', async () => {
     const d03 = fleet.get('d03')!;
     d03.forceRevision(500);

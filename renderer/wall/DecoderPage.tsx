@@ -3,7 +3,7 @@ import type { PtzPose } from '../../common/contract';
 import type { DecoderLayout, DecoderOutput, ReportedOutput } from '../../common/wall';
 import { host } from '../app/connection';
 import { LivePlayer } from '../video/live-player';
-import { hudText } from './decoder-hud';
+import { hudText } from '../../common/hud';
 
 const W = 1920;
 const H = 1080;

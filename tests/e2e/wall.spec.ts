@@ -22,6 +22,10 @@ test('a camera dragged onto the mirror plays on the decoder of that panel', asyn
   expect(address).toBeTruthy();
   const preview = await DecoderPreview.open(browser, address!);
   await preview.expectPlaying(cam);
+  // The networked decoder draws the PTZ HUD the host sends it as OSD, over the picture.
+  await expect(preview.output(cam)).toHaveAttribute('data-osd', /^[东南西北]{1,2} \d+\.\d° 俯仰 [+−]\d+\.\d° \d+\.\d×$/, { timeout: 15_000 });
+  await expect(preview.output(cam).locator('.h .m')).toBeVisible();
+  await preview.page.screenshot({ path: testInfo.outputPath('networked-decoder-hud.png') });
   await preview.close();
 
   // The same panel as a software decoder page: it lays out and plays what the host asks of that decoder.

@@ -273,7 +273,7 @@ describe('file parsers fuzz', () => {
       return { revision: l.revision, changed };
     }
     async status(): Promise<DecoderStatus> {
-      return { protocol: 1, model: 'fake', firmware: '1', capacity: { maxStreams: 4, subStreamWeight: 0.25 }, output: { width: 1920, height: 1080 }, revision: this.layout.revision, uptimeS: 1, outputs: [] };
+      return { protocol: 1, model: 'fake', firmware: '1', capacity: { maxStreams: 4, subStreamWeight: 0.25, osd: false }, output: { width: 1920, height: 1080 }, revision: this.layout.revision, uptimeS: 1, outputs: [] };
     }
     async close(): Promise<void> {}
   }

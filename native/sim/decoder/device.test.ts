@@ -30,6 +30,7 @@ const until = async (cond: () => boolean, ms = 5000) => {
 
 let dec: SimDecoder;
 let driver: HttpJsonDecoderDriver;
+const basic = `Basic ${Buffer.from('admin:skywatch-sim').toString('base64')}`;
 
 beforeAll(async () => {
   dec = await startSimDecoder({ id: 'd01', rebootMs: 300, hostMediaBase: 'ws://127.0.0.1:8650/?token=abc' });
@@ -50,7 +51,45 @@ describe('simulated decoder ↔ http-json driver', () => {
 
   it('boots empty and reports its capacity', async () => {
     const st = await driver.status();
-    expect(st).toMatchObject({ protocol: 1, revision: 0, outputs: [], capacity: { maxStreams: 4, subStreamWeight: 0.25 }, output: { width: 1920, height: 1080 } });
+    expect(st).toMatchObject({ protocol: 1, revision: 0, outputs: [], capacity: { maxStreams: 4, subStreamWeight: 0.25, osd: true }, output: { width: 1920, height: 1080 } });
+  });
+
+  it('draws the HUD overlay it is sent on the outputs it shows, forgets it with the output and at a reboot', async () => {
+    await driver.apply(layout(50, [out('w9.0', 't05-visible'), out('w9.1', 't06-visible', 960)]));
+    const lines = ['东 90.0°', '俯仰 +1.0°', '4.0×'];
+    await driver.osd({ outputs: [{ id: 'w9.0', lines, mark: true }, { id: 'gone.0', lines: ['x'], mark: false }] });
+    expect([...dec.osd().values()]).toEqual([{ id: 'w9.0', lines, mark: true }]);
+    const page = (await (await fetch(`${dec.url}/sim/preview`, { headers: { authorization: basic } })).json()) as { osd: unknown[] };
+    expect(page.osd).toEqual([{ id: 'w9.0', lines, mark: true }]);
+    // Too many lines, a line too long: refused with the reason, the overlay kept.
+    const bad = await error(driver.osd({ outputs: [{ id: 'w9.0', lines: ['1', '2', '3', '4', '5'], mark: true }] }));
+    expect(bad.kind).toBe('rejected');
+    expect(bad.message).toMatch(/outputs\.0\.lines/);
+    expect(dec.osd().size).toBe(1);
+    await driver.apply(layout(51, [out('w9.1', 't06-visible', 960)]));
+    expect(dec.osd().size).toBe(0);
+    await driver.osd({ outputs: [{ id: 'w9.1', lines, mark: false }] });
+    await dec.reboot();
+    await until(() => dec.reachable);
+    expect(dec.osd().size).toBe(0);
+  });
+
+  it('serves a preview page whose script parses', async () => {
+    const html = await (await fetch(`${dec.url}/`, { headers: { authorization: basic } })).text();
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1];
+    expect(script).toBeTruthy();
+    expect(() => new Function(script!)).not.toThrow();
+  });
+
+  it('a decoder model without OSD says so and has no OSD endpoint', async () => {
+    const plain = await startSimDecoder({ id: 'd99', osd: false, credentials: null });
+    try {
+      const d = new HttpJsonDecoderDriver({ address: plain.address });
+      expect((await d.status()).capacity.osd).toBe(false);
+      expect((await error(d.osd({ outputs: [] }))).message).toMatch(/404/);
+    } finally {
+      await plain.close();
+    }
   });
 
   it('takes a full layout, is idempotent, and reports what it plays', async () => {

@@ -6,11 +6,13 @@ import type { AddressInfo } from 'node:net';
 import {
   DEFAULT_SUB_STREAM_WEIGHT,
   DecoderLayoutSchema,
+  DecoderOsdSchema,
   layoutCost,
   LED_OFF,
   LedStateSchema,
   outputsKey,
   type DecoderLayout,
+  type DecoderOsdItem,
   type DecoderOutput,
   type DecoderStatus,
   type LedState,
@@ -37,6 +39,8 @@ export interface SimDecoderOptions {
   output?: { width: number; height: number };
   /** Base for relative stream URLs, e.g. `ws://127.0.0.1:8650/?token=…` (its query is appended). */
   hostMediaBase?: string;
+  /** Draws OSD (the PTZ HUD) when the host sends it (default true); false = a model without OSD. */
+  osd?: boolean;
   /** How long a reboot takes, ms (default 2000). */
   rebootMs?: number;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
@@ -62,6 +66,8 @@ export interface SimDecoder {
   readonly port: number;
   /** Accepted layout (revision 0 and no outputs after a boot). */
   layout(): DecoderLayout;
+  /** The overlay it draws, per output id (empty after a boot). */
+  osd(): Map<string, DecoderOsdItem>;
   led(): LedState & { revision: number };
   status(): DecoderStatus;
   /** Recent requests, newest last (at most 500). */
@@ -127,6 +133,8 @@ export async function startSimDecoder(opts: SimDecoderOptions): Promise<SimDecod
   let revision = 0;
   let outputs: DecoderOutput[] = [];
   let key = outputsKey([]);
+  let osd = new Map<string, DecoderOsdItem>();
+  const hasOsd = kind === 'decoder' && opts.osd !== false;
   let led: LedState & { revision: number } = { ...LED_OFF, revision: 0 };
   let bootAt = Date.now();
   let delayMs = 0;
@@ -142,6 +150,7 @@ export async function startSimDecoder(opts: SimDecoderOptions): Promise<SimDecod
     revision = 0;
     outputs = [];
     key = outputsKey([]);
+    osd = new Map();
     led = { ...LED_OFF, revision: 0 };
     bootAt = Date.now();
   };
@@ -163,7 +172,7 @@ export async function startSimDecoder(opts: SimDecoderOptions): Promise<SimDecod
     model: kind === 'led' ? 'SW-LED-320' : 'SW-DEC-4H',
     firmware: '1.0.0',
     serial: `SIM-${opts.id}`,
-    capacity: { maxStreams, subStreamWeight: subWeight },
+    capacity: { maxStreams, subStreamWeight: subWeight, osd: hasOsd },
     output,
     revision: kind === 'led' ? led.revision : revision,
     uptimeS: Math.round((Date.now() - bootAt) / 1000),
@@ -217,8 +226,22 @@ export async function startSimDecoder(opts: SimDecoderOptions): Promise<SimDecod
     revision = next.revision;
     outputs = next.outputs;
     key = nextKey;
+    const shown = new Set(outputs.map((o) => o.id));
+    for (const id of osd.keys()) if (!shown.has(id)) osd.delete(id);
     log('debug', `decoder ${opts.id}: revision ${revision}, ${outputs.length} outputs`);
     json(res, 200, { revision, changed: true });
+  };
+
+  /** PUT /api/v1/osd: the whole overlay; items for outputs it does not show are ignored. */
+  const putOsd = (body: unknown, res: ServerResponse) => {
+    const parsed = DecoderOsdSchema.safeParse(body);
+    if (!parsed.success) {
+      json(res, 422, { error: 'osd refused', reasons: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`) });
+      return;
+    }
+    const shown = new Set(outputs.map((o) => o.id));
+    osd = new Map(parsed.data.outputs.filter((o) => shown.has(o.id)).map((o) => [o.id, o]));
+    json(res, 200, { outputs: osd.size });
   };
 
   const putLed = (body: unknown, res: ServerResponse) => {
@@ -248,16 +271,18 @@ export async function startSimDecoder(opts: SimDecoderOptions): Promise<SimDecod
     const m = req.method ?? 'GET';
     if (m === 'GET' && path === '/api/v1/status') return json(res, 200, kind === 'led' ? { ...status(), led } : status());
     if (m === 'GET' && path === '/api/v1/layout' && kind === 'decoder') return json(res, 200, { revision, outputs });
-    if ((m === 'PUT' && path === '/api/v1/layout' && kind === 'decoder') || (m === 'PUT' && path === '/api/v1/led' && kind === 'led')) {
+    if (m === 'GET' && path === '/api/v1/osd' && hasOsd) return json(res, 200, { outputs: [...osd.values()] });
+    const put = m !== 'PUT' ? undefined : kind === 'led' ? { '/api/v1/led': putLed }[path] : { '/api/v1/layout': putLayout, ...(hasOsd ? { '/api/v1/osd': putOsd } : {}) }[path];
+    if (put) {
       const text = await readBody(req);
       if (text === undefined) return json(res, 413, { error: `body larger than ${MAX_BODY} bytes` });
       let body: unknown;
       try {
         body = JSON.parse(text);
       } catch {
-        return json(res, 422, { error: 'layout refused', reasons: ['body is not JSON'] });
+        return json(res, 422, { error: `${path.slice(8)} refused`, reasons: ['body is not JSON'] });
       }
-      return kind === 'led' ? putLed(body, res) : putLayout(body, res);
+      return put(body, res);
     }
     if (m === 'POST' && path === '/api/v1/reboot') {
       json(res, 202, { rebooting: true, backInS: rebootMs / 1000 });
@@ -269,7 +294,7 @@ export async function startSimDecoder(opts: SimDecoderOptions): Promise<SimDecod
       return;
     }
     if (m === 'GET' && path === '/sim/preview' && kind === 'decoder') {
-      return json(res, 200, { revision, output, outputs: outputs.map((o) => (o.stream ? { ...o, stream: { ...o.stream, url: resolveUrl(o.stream.url) } } : o)) });
+      return json(res, 200, { revision, output, outputs: outputs.map((o) => (o.stream ? { ...o, stream: { ...o.stream, url: resolveUrl(o.stream.url) } } : o)), osd: [...osd.values()] });
     }
     if (m === 'GET' && path === '/mpegts.js' && mpegtsFile) {
       res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'max-age=3600' });
@@ -326,6 +351,7 @@ export async function startSimDecoder(opts: SimDecoderOptions): Promise<SimDecod
     address: `http://${userinfo}${host}:${port}`,
     port,
     layout: () => ({ revision, outputs }),
+    osd: () => new Map(osd),
     led: () => ({ ...led }),
     status,
     requests,

@@ -19,6 +19,14 @@ export function previewPage(decoderId: string, output: { width: number; height: 
   .o .l { position: absolute; left: 8px; top: 6px; padding: 2px 6px; color: #fff; background: rgba(0, 0, 0, .55);
           font: 20px/1.3 "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; pointer-events: none; }
   .o[data-state="error"] .l { background: rgba(160, 20, 20, .8); }
+  /* The OSD (PTZ HUD) lies over the whole picture, not the crop, so a window spanning panels has one HUD. */
+  .o .h { position: absolute; pointer-events: none; color: #7dff9a; font: 600 30px/1.35 "Noto Sans CJK SC", "Microsoft YaHei", sans-serif;
+          text-shadow: 0 0 3px #000, 0 0 6px #000; }
+  .o .h .t { position: absolute; right: 18px; top: 14px; text-align: right; white-space: pre; }
+  .o .h .m { position: absolute; left: 50%; top: 50%; width: 64px; height: 64px; margin: -32px 0 0 -32px; }
+  .o .h .m::before, .o .h .m::after { content: ""; position: absolute; background: #7dff9a; box-shadow: 0 0 3px #000; }
+  .o .h .m::before { left: 0; right: 0; top: 31px; height: 2px; }
+  .o .h .m::after { top: 0; bottom: 0; left: 31px; width: 2px; }
 </style>
 </head>
 <body>
@@ -28,7 +36,7 @@ export function previewPage(decoderId: string, output: { width: number; height: 
 (() => {
   const W = ${output.width}, H = ${output.height};
   const out = document.getElementById('out');
-  const tiles = new Map(); // output id -> { el, video, label, player, url }
+  const tiles = new Map(); // output id -> { el, video, label, hud, player, url }
   const fit = () => { out.style.transform = 'scale(' + innerWidth / W + ',' + innerHeight / H + ')'; };
   addEventListener('resize', fit); fit();
 
@@ -57,6 +65,16 @@ export function previewPage(decoderId: string, output: { width: number; height: 
     const vw = o.dest.w / (o.crop.w || 1), vh = o.dest.h / (o.crop.h || 1);
     const v = t.video.style;
     v.width = vw + 'px'; v.height = vh + 'px'; v.left = -o.crop.x * vw + 'px'; v.top = -o.crop.y * vh + 'px';
+    const h = t.hud.style;
+    h.width = v.width; h.height = v.height; h.left = v.left; h.top = v.top;
+  };
+
+  const drawOsd = (t, item) => {
+    t.hud.hidden = !item;
+    t.el.dataset.osd = item ? item.lines.join(' ') : '';
+    if (!item) return;
+    t.hud.firstChild.textContent = item.lines.join('\\n');
+    t.hud.lastChild.hidden = !item.mark;
   };
 
   const apply = (layout) => {
@@ -68,8 +86,10 @@ export function previewPage(decoderId: string, output: { width: number; height: 
         const el = document.createElement('div'); el.className = 'o'; el.dataset.output = o.id;
         const video = document.createElement('video'); video.muted = true; video.autoplay = true; video.playsInline = true;
         const label = document.createElement('div'); label.className = 'l';
-        el.append(video, label); out.append(el);
-        t = { el, video, label, player: null, url: undefined, last: 0, still: 0 };
+        const hud = document.createElement('div'); hud.className = 'h'; hud.hidden = true;
+        hud.innerHTML = '<div class="t"></div><div class="m"></div>';
+        el.append(video, hud, label); out.append(el);
+        t = { el, video, label, hud, player: null, url: undefined, last: 0, still: 0 };
         tiles.set(o.id, t);
       }
       place(t, o);
@@ -101,9 +121,11 @@ export function previewPage(decoderId: string, output: { width: number; height: 
       if (r.ok) {
         const layout = await r.json();
         if (layout.revision !== shown || layout.outputs.length !== tiles.size) { apply(layout); shown = layout.revision; }
+        const osd = new Map(layout.osd.map((i) => [i.id, i]));
+        for (const [id, t] of tiles) drawOsd(t, osd.get(id));
       }
     } catch (e) { /* decoder rebooting: keep the last picture */ }
-    setTimeout(poll, 500);
+    setTimeout(poll, 200); // the OSD follows a moving head
   };
   poll();
 })();

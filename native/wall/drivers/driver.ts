@@ -1,4 +1,4 @@
-import type { DecoderLayout, DecoderStatus, LedState } from '../../../common/wall';
+import type { DecoderLayout, DecoderOsd, DecoderStatus, LedState } from '../../../common/wall';
 
 /** Why a decoder did not do what it was asked; the controller acts on the kind. */
 export type DecoderErrorKind =
@@ -42,6 +42,11 @@ export interface DecoderDriver {
   apply(layout: DecoderLayout): Promise<ApplyAck>;
   /** What the decoder reports it shows. */
   status(): Promise<DecoderStatus>;
+  /**
+   * Replaces the decoder's overlay (the PTZ HUD as text and an aiming mark), for decoders whose
+   * status says `capacity.osd`. Drivers of decoders without OSD leave it out.
+   */
+  osd?(osd: DecoderOsd): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-import { DecoderStatusSchema, type DecoderLayout, type DecoderStatus, type LedState } from '../../../common/wall';
+import { DecoderStatusSchema, type DecoderLayout, type DecoderOsd, type DecoderStatus, type LedState } from '../../../common/wall';
 import { DecoderError, type ApplyAck, type DecoderDriver, type LedDriver } from './driver';
 
 /*
@@ -142,6 +142,15 @@ export class HttpJsonDecoderDriver implements DecoderDriver {
       throw new DecoderError('protocol', `${this.ep.label}: status does not follow the protocol (${first?.path.join('.') ?? ''}: ${first?.message ?? ''})`);
     }
     return parsed.data;
+  }
+
+  async osd(osd: DecoderOsd): Promise<void> {
+    const r = await this.ep.request('PUT', '/api/v1/osd', osd, this.statusTimeoutMs);
+    if (r.status !== 200) {
+      const error = (r.body as { error?: unknown; reasons?: unknown } | null) ?? {};
+      const why = Array.isArray(error.reasons) ? error.reasons.join('; ') : typeof error.error === 'string' ? error.error : '';
+      throw new DecoderError(r.status === 422 ? 'rejected' : 'protocol', `${this.ep.label} answered PUT /api/v1/osd with ${r.status}${why ? `: ${why}` : ''}`);
+    }
   }
 
   /** Asks the decoder to reboot (it comes back empty; the controller re-applies). */

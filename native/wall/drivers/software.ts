@@ -46,7 +46,8 @@ export class SoftwareDecoderDriver implements DecoderDriver {
       protocol: 1,
       model: 'software decoder (renderer)',
       firmware: '1',
-      capacity: { maxStreams: this.opts.maxStreams, subStreamWeight: DEFAULT_SUB_STREAM_WEIGHT },
+      // The page draws the PTZ HUD itself, from the poses it receives; it takes no OSD from the host.
+      capacity: { maxStreams: this.opts.maxStreams, subStreamWeight: DEFAULT_SUB_STREAM_WEIGHT, osd: false },
       output: { width: this.opts.panel.width, height: this.opts.panel.height },
       revision: r.revision,
       uptimeS: Math.round((now - r.firstAt) / 1000),
