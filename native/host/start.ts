@@ -16,7 +16,7 @@ import { chainBoxes, openKeyFileBox, type SecretBox } from '../secrets/box';
 import { secretPaths } from '../secrets/cli';
 import { resolveSecretRefs, SecretStore } from '../secrets/store';
 import { startSimulator, type Simulator } from '../sim/simulator';
-import { createStreamGateway, type StreamInfo } from '../streams/gateway';
+import { createStreamGateway, parseStreamKey, type StreamInfo } from '../streams/gateway';
 import { streamHandlers } from '../streams/handlers';
 import type { Logger } from './dispatch';
 import { EventBus } from './event-bus';
@@ -105,9 +105,13 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
   const registry = new HandlerRegistry();
   const gateway = createStreamGateway({
     resolve: (key) => {
-      const url = resolveStreamUrl(site, key);
-      const codec = site.towers.flatMap((t) => t.cameras).find((c) => c.id === key.split('/')[0])?.codec;
-      return url ? { url, ...(codec ? { codec } : {}) } : undefined;
+      const parsed = parseStreamKey(key);
+      if (!parsed) return undefined;
+      const url = resolveStreamUrl(site, `${parsed.cameraId}/${parsed.profile}`);
+      const codec = site.towers.flatMap((t) => t.cameras).find((c) => c.id === parsed.cameraId)?.codec;
+      // Only H.265 cameras have a pass-through form; H.264 is always passed through.
+      if (parsed.passThrough && codec !== 'h265') return undefined;
+      return url ? { url, ...(codec ? { codec } : {}), ...(parsed.passThrough ? { direct: true } : {}) } : undefined;
     },
     lingerMs: opts.streamLingerMs ?? 10_000,
     log: createLogger('streams'),

@@ -152,19 +152,23 @@ export const CLOSE_TOO_SLOW = 4002;
 /** No such stream. */
 export const CLOSE_UNKNOWN_STREAM = 4004;
 
-const KEY_PATTERN = /^([A-Za-z0-9][A-Za-z0-9_-]{0,63})\/(main|sub)$/;
-const MEDIA_PATH_PATTERN = /^\/media\/([A-Za-z0-9][A-Za-z0-9_-]{0,63})\/(main|sub)\.flv$/;
+/**
+ * `<cameraId>/<main|sub>`: the stream as H.264 (an H.265 camera transcoded). `<cameraId>/<main|sub>.hevc`:
+ * an H.265 camera's stream passed through untouched, for viewers that decode HEVC.
+ */
+const KEY_PATTERN = /^([A-Za-z0-9][A-Za-z0-9_-]{0,63})\/(main|sub)(\.hevc)?$/;
+const MEDIA_PATH_PATTERN = /^\/media\/([A-Za-z0-9][A-Za-z0-9_-]{0,63})\/(main|sub)(\.hevc)?\.flv$/;
 
-export function parseStreamKey(key: string): { cameraId: string; profile: StreamProfile } | undefined {
+export function parseStreamKey(key: string): { cameraId: string; profile: StreamProfile; passThrough: boolean } | undefined {
   const m = KEY_PATTERN.exec(key);
   if (!m?.[1] || !m[2]) return undefined;
-  return { cameraId: m[1], profile: m[2] as StreamProfile };
+  return { cameraId: m[1], profile: m[2] as StreamProfile, passThrough: m[3] === '.hevc' };
 }
 
-/** `/media/<cameraId>/<main|sub>.flv` → `cameraId/profile`. */
+/** `/media/<cameraId>/<main|sub>[.hevc].flv` → `cameraId/profile[.hevc]`. */
 export function streamKeyFromPath(pathname: string): StreamKey | undefined {
   const m = MEDIA_PATH_PATTERN.exec(pathname);
-  return m?.[1] && m[2] ? `${m[1]}/${m[2]}` : undefined;
+  return m?.[1] && m[2] ? `${m[1]}/${m[2]}${m[3] ?? ''}` : undefined;
 }
 
 /** One viewer's transport, WebSocket or HTTP. */
@@ -477,11 +481,17 @@ export function createStreamGateway(opts: StreamGatewayOptions): StreamGateway {
     maybeLinger(e);
   };
 
-  /** Throws unless `key` names a stream the gateway may pull. */
-  const lookup = (key: StreamKey): { cameraId: string; profile: StreamProfile } => {
+  /**
+   * Throws unless `key` names a stream the gateway may pull. Snapshots and clips go through ffmpeg's
+   * FLV reader, which knows no HEVC (`ofH264`): they take the H.264 form of the stream.
+   */
+  const lookup = (key: StreamKey, use: 'view' | 'ofH264' = 'view'): { cameraId: string; profile: StreamProfile } => {
     if (closed) throw new StreamGatewayError('closed', key, 'the stream gateway is closing');
     const parsed = parseStreamKey(key);
     if (!parsed || !resolveSafe(key)) throw new StreamGatewayError('unknown_stream', key, `unknown stream ${JSON.stringify(key)}`);
+    if (use === 'ofH264' && parsed.passThrough) {
+      throw new StreamGatewayError('bad_request', key, `${key}: snapshots and clips are taken of ${parsed.cameraId}/${parsed.profile} (H.264), not of the pass-through HEVC stream`);
+    }
     return parsed;
   };
 
@@ -584,7 +594,7 @@ export function createStreamGateway(opts: StreamGatewayOptions): StreamGateway {
   };
 
   const snapshot = async (key: StreamKey, o: SnapshotOptions = {}): Promise<Buffer> => {
-    const parsed = lookup(key);
+    const parsed = lookup(key, 'ofH264');
     const timeoutMs = o.timeoutMs ?? snapshotTimeoutMs;
     let batch = snapshots.get(key);
     // Share a picture still being waited for, or one taken a moment ago; anything older is not "current".
@@ -640,7 +650,7 @@ export function createStreamGateway(opts: StreamGatewayOptions): StreamGateway {
 
   const exportClip = async (r: ClipRequest): Promise<ClipResult> => {
     const { key } = r;
-    const parsed = lookup(key);
+    const parsed = lookup(key, 'ofH264');
     const bad = (msg: string) => new StreamGatewayError('bad_request', key, `${key}: ${msg}`);
     if (!Number.isFinite(r.at)) throw bad('`at` must be an epoch time in ms');
     if (!Number.isFinite(r.beforeS) || !Number.isFinite(r.afterS) || r.beforeS < 0 || r.afterS < 0 || r.beforeS + r.afterS <= 0) {
@@ -804,6 +814,7 @@ export function createStreamGateway(opts: StreamGatewayOptions): StreamGateway {
     }
     if (closed) return void text(503, 'gateway closing');
     if (!parseStreamKey(key) || !resolveSafe(key)) return void text(404, `unknown stream ${key}`);
+    if (parseStreamKey(key)?.passThrough) return void text(400, `HLS is made of ${key.replace(/\.hevc$/, '')} (H.264), not of the pass-through HEVC stream`);
     const current = hlsSessions.get(key);
     if (file === HLS_PLAYLIST) {
       let s = current;

@@ -27,6 +27,7 @@ afterEach(async () => {
 });
 
 const AVC = 7;
+const HEVC = 12;
 
 /** Reads an HTTP-FLV response until `frames` video frames arrived. */
 async function readFlv(url: string, frames: number): Promise<{ tags: FlvTag[]; header: unknown }> {
@@ -78,5 +79,38 @@ describe('H.265 cameras', () => {
     writeFileSync(file, jpeg);
     const probe = (await ffprobe(file)) as { streams: { width: number; height: number }[] };
     expect(probe.streams[0]).toMatchObject({ width: 320, height: 240 });
+  });
+
+  it('pass through untouched (HEVC in FLV, codec id 12) for viewers that decode HEVC, once per stream', async () => {
+    const gateway = createStreamGateway({
+      resolve: (key) => {
+        const src = { url: hevc, inputArgs: ['-re', '-stream_loop', '-1'], codec: 'h265' as const };
+        if (key === 'cam/main') return src;
+        if (key === 'cam/main.hevc') return { ...src, direct: true };
+        return undefined;
+      },
+      lingerMs: 10_000,
+    });
+    const server = await startMediaServer(gateway);
+    open.push({ gateway, server });
+
+    const [a, b] = await Promise.all([readFlv(`${server.base}/media/cam/main.hevc.flv`, 30), readFlv(`${server.base}/media/cam/main.hevc.flv`, 5)]);
+    for (const { tags, header } of [a, b]) {
+      expect(header).toEqual({ audio: true, video: true });
+      const video = tags.filter((t) => t.type === FLV_TAG_VIDEO);
+      for (const t of video) expect((t.data[0] ?? 0) & 0x0f).toBe(HEVC);
+      expect(video[0]!.isSequenceHeader).toBe(true);
+      expect(tags.filter(isVideoFrame)[0]!.isKeyframe).toBe(true);
+    }
+    // 30 frames at 25 fps, paced by the camera (-re): the timestamps advance in real time.
+    const frames = a.tags.filter(isVideoFrame);
+    expect(frames.at(-1)!.timestamp - frames[0]!.timestamp).toBeGreaterThan(1000);
+    const info = gateway.list().filter((i) => i.key === 'cam/main.hevc');
+    expect(info).toHaveLength(1);
+    expect(info[0]!.stats).toMatchObject({ transcoding: false, spawns: 1, lastError: null });
+    expect(info[0]!.stats.fps).toBeGreaterThan(0);
+    // Snapshots and clips read FLV with ffmpeg, which knows no HEVC in FLV: they take the H.264 form.
+    await expect(gateway.snapshot('cam/main.hevc')).rejects.toThrow(/snapshots and clips are taken of cam\/main \(H\.264\)/);
+    expect((await fetch(`${server.base}/media/cam/sub.hevc.flv`)).status).toBe(404);
   });
 });

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { StreamState } from '../../common/contract/stream';
 import { spawnOwned, stopChild } from '../process/child';
 import { locateFfmpeg } from '../process/ffmpeg-path';
+import { Fmp4ToFlv } from './fmp4-to-flv';
 import { FlvDemuxer, FLV_TAG_AUDIO, FLV_TAG_VIDEO, isVideoFrame, withTimestamp, type FlvHeaderInfo, type FlvTag } from './flv';
 
 /**
@@ -26,11 +27,17 @@ export interface UpstreamSource {
   /** false drops audio (`-an`), for cameras whose audio codec FLV/mpegts.js cannot carry (G.711, G.726). */
   audio?: boolean;
   /**
-   * Video codec the camera sends. `h265` is transcoded to H.264: ffmpeg 5.1's FLV muxer cannot
-   * carry HEVC and Debian's Chromium cannot decode it. Unset means H.264; an H.265 camera that is
+   * Video codec the camera sends. `h265` is transcoded to H.264 unless `direct`: browsers without
+   * HEVC decoding (Debian's Chromium) play H.264 only. Unset means H.264; an H.265 camera that is
    * not declared is still detected on its first run (see Upstream), at the cost of one failed start.
    */
   codec?: 'h264' | 'h265';
+  /**
+   * With `codec: 'h265'`: pass the HEVC through untouched, for viewers that decode it. ffmpeg 5.1's
+   * FLV muxer cannot carry HEVC, so ffmpeg copies into fragmented MP4 and `Fmp4ToFlv` makes the
+   * FLV tags (codec id 12).
+   */
+  direct?: boolean;
 }
 
 export interface UpstreamStats {
@@ -128,6 +135,11 @@ export function buildFfmpegArgs(src: UpstreamSource, ioTimeoutMs = DEFAULT_UPSTR
   args.push(...(src.inputArgs ?? []), '-i', src.url, '-map', '0:v:0');
   if (src.audio === false) args.push('-an');
   else args.push('-map', '0:a?');
+  if (src.codec === 'h265' && src.direct) {
+    // frag_every_frame: each frame leaves ffmpeg at once (a fragment per GOP would delay it by the GOP).
+    args.push('-c', 'copy', '-tag:v', 'hvc1', '-f', 'mp4', '-movflags', 'empty_moov+default_base_moof+frag_every_frame', '-flush_packets', '1', 'pipe:1');
+    return args;
+  }
   if (transcode) {
     // zerolatency: no frame-threading or lookahead delay on a live wall. -bf 0: mpegts.js and the GOP
     // cache assume decode order = display order. -g 50: a keyframe every 2 s at 25 fps bounds the
@@ -354,18 +366,20 @@ export class Upstream {
       return;
     }
 
-    this.transcoding = src.codec === 'h265' || this.hevcDetected;
+    const direct = src.codec === 'h265' && src.direct === true;
+    this.transcoding = !direct && (src.codec === 'h265' || this.hevcDetected);
     const child = spawnOwned(ffmpeg, buildFfmpegArgs(src, this.tuning.ioTimeoutMs, this.transcoding), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.spawns++;
     const demuxer = new FlvDemuxer();
+    const fmp4 = direct ? new Fmp4ToFlv() : undefined;
     child.stdout?.on('data', (chunk: Buffer) => {
       if (this.child !== child || this.killReason || this.stopping) return;
       let tags: FlvTag[];
       try {
-        tags = demuxer.push(chunk);
+        tags = demuxer.push(fmp4 ? fmp4.push(chunk) : chunk);
       } catch (e) {
-        this.kill(child, `bad FLV from ffmpeg: ${e instanceof Error ? e.message : String(e)}`);
+        this.kill(child, `bad ${fmp4 ? 'fragmented MP4' : 'FLV'} from ffmpeg: ${e instanceof Error ? e.message.replace(/^fragmented MP4: /, '') : String(e)}`);
         return;
       }
       if (!this.runHadHeader && demuxer.header) {

@@ -19,10 +19,28 @@ export function hostAddr(): HostAddress {
   return address;
 }
 
+let hevcDecodes: boolean | undefined;
+
+/** Whether this browser's MSE decodes HEVC (Chromium with platform HEVC, Edge, Safari); Debian's Chromium does not. */
+export function browserDecodesHevc(): boolean {
+  hevcDecodes ??= typeof MediaSource !== 'undefined' && ['hvc1.1.6.L93.B0', 'hev1.1.6.L93.B0'].some((c) => MediaSource.isTypeSupported(`video/mp4; codecs="${c}"`));
+  return hevcDecodes;
+}
+
+/**
+ * The gateway's key of the stream a tile plays over FLV: an H.265 camera passes through untouched
+ * (`.hevc`) where the browser decodes HEVC, and is transcoded to H.264 by the gateway elsewhere.
+ */
+export function flvStreamKey(cameraId: string, profile: 'main' | 'sub', decodesHevc = browserDecodesHevc()): string {
+  const codec = useAppStore.getState().site?.towers.flatMap((t) => t.cameras).find((c) => c.id === cameraId)?.codec;
+  return `${cameraId}/${profile}${codec === 'h265' && decodesHevc ? '.hevc' : ''}`;
+}
+
 /** URL of a camera's live stream over WebSocket-FLV. */
 export function mediaWsUrl(cameraId: string, profile: 'main' | 'sub'): string {
   const a = hostAddr();
-  return `${a.wsBase}/media/${encodeURIComponent(cameraId)}/${profile}.flv?token=${encodeURIComponent(a.token)}`;
+  const key = flvStreamKey(cameraId, profile);
+  return `${a.wsBase}/media/${encodeURIComponent(cameraId)}/${key.slice(key.indexOf('/') + 1)}.flv?token=${encodeURIComponent(a.token)}`;
 }
 
 /** URL of a camera's live stream for the chosen transport: WS-FLV, or an HLS playlist for weak links. */

@@ -35,6 +35,8 @@ export const en: Record<MessageKey, string> = {
   'stats.buffer': 'Play buffer',
   'stats.dropped': 'Dropped/decoded',
   'stats.transcoding': 'Transcoding',
+  'stats.codec': 'Codec',
+  'stats.hevcDirect': 'H.265, decoded directly',
   'stats.error': 'Error',
   'stream.idle': 'idle',
   'stream.starting': 'starting',

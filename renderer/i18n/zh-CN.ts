@@ -34,6 +34,8 @@ export const zhCN = {
   'stats.buffer': '播放缓冲',
   'stats.dropped': '丢帧/解码',
   'stats.transcoding': '转码',
+  'stats.codec': '编码',
+  'stats.hevcDirect': 'H.265 直接解码',
   'stats.error': '错误',
   'stream.idle': '空闲',
   'stream.starting': '启动中',

@@ -25,6 +25,7 @@ export function TileStats({ stream, player }: Props) {
     rows.push([t('stats.viewers'), String(stream.stats.viewers)]);
     rows.push([t('stats.reconnects'), String(stream.stats.reconnects)]);
     if (stream.stats.transcoding) rows.push([t('stats.transcoding'), 'H.265 → H.264']);
+    else if (stream.key.endsWith('.hevc')) rows.push([t('stats.codec'), t('stats.hevcDirect')]);
   }
   if (p) {
     rows.push([t('stats.buffer'), `${Math.round(p.bufferSeconds * 1000)} ms`]);

@@ -1,6 +1,6 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import { findCamera } from '../cameras/camera-slice';
-import { mediaUrl } from '../app/connection';
+import { flvStreamKey, mediaUrl } from '../app/connection';
 import { useAppStore } from '../app/store';
 import { useT, type MessageKey } from '../i18n';
 import { centreOnClick } from '../ptz/click-centre';
@@ -36,7 +36,6 @@ export const VideoTile = memo(function VideoTile({ index, cameraId, profile }: P
   const selected = useAppStore((s) => s.selectedTile === index);
   const site = useAppStore((s) => s.site);
   const found = useMemo(() => (cameraId ? findCamera(site, cameraId) : undefined), [site, cameraId]);
-  const stream = useAppStore((s) => (cameraId ? s.streams[`${cameraId}/${profile}`] : undefined));
   const { assignCamera, clearTile, selectTile, toggleMaximize, toggleHud } = useAppStore.getState();
   const ptzTarget = usePtzTarget(cameraId);
   const hudOn = useAppStore((s) => !s.ptzHudOff[index]);
@@ -66,6 +65,7 @@ export const VideoTile = memo(function VideoTile({ index, cameraId, profile }: P
 
   // A profile or transport change plays into the same stage, which swaps without a black frame.
   const transport = useAppStore((s) => s.transport);
+  const stream = useAppStore((s) => (cameraId ? s.streams[transport === 'ws-flv' ? flvStreamKey(cameraId, profile) : `${cameraId}/${profile}`] : undefined));
   useEffect(() => {
     if (cameraId) stageHolder.current?.play(mediaUrl(cameraId, profile, transport));
   }, [cameraId, profile, transport]);
