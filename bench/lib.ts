@@ -82,11 +82,17 @@ export function procRssMb(pid: number): number {
  * The simulated site in a process of its own (as a real site is elsewhere), so what the bench measures
  * in its own process is the host alone. Returns the site file it wrote and how to stop it.
  */
-/** The simulator in its own process; every stream at 25 fps, as the benchmarks are specified. */
-export async function startSeparateSimulator(rtspPort: number, controlPort: number): Promise<{ siteFile: string; stop(): Promise<void> }> {
+/**
+ * The simulator in its own process; every stream at 25 fps, as the benchmarks are specified.
+ * `replaySeconds`: cameras encode that long and then replay it, so the machine's cores go to the
+ * console being measured rather than to seventeen camera encoders (real cameras encode elsewhere).
+ */
+export async function startSeparateSimulator(rtspPort: number, controlPort: number, opts: { replaySeconds?: number } = {}): Promise<{ siteFile: string; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-sim-'));
   const siteFile = join(dir, 'sim-site.json');
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve('native/sim/cli.ts'), '--rtsp-port', String(rtspPort), '--control-port', String(controlPort), '--site-out', siteFile, '--sub-fps', '25'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const args = ['--import', 'tsx', resolve('native/sim/cli.ts'), '--rtsp-port', String(rtspPort), '--control-port', String(controlPort), '--site-out', siteFile, '--sub-fps', '25'];
+  if (opts.replaySeconds) args.push('--replay', String(opts.replaySeconds));
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((ok, fail) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {

@@ -20,7 +20,7 @@ function slope(xs: number[], ys: number[]): number {
  * the growth in MB per 10 minutes (least-squares slope after a 2-minute warm-up).
  */
 export async function benchSoak(minutes = Number(process.env.SOAK_MINUTES ?? 20)): Promise<BenchRow[]> {
-  const sim = await startSeparateSimulator(20554, 20660);
+  const sim = await startSeparateSimulator(20554, 20660, { replaySeconds: 4 });
   const host = await startHost({ port: 0, dataDir: benchDataDir(), siteFile: sim.siteFile, log: () => undefined });
   const browser = await launchChromium();
   try {

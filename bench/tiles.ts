@@ -8,7 +8,8 @@ const WINDOW_S = 30;
  * gateway CPU per stream (host process + its copy-mode ffmpeg), host RSS.
  */
 export async function benchTiles(): Promise<BenchRow[]> {
-  const sim = await startSeparateSimulator(18554, 18660);
+  // Cameras replay recorded GOPs: the two cores go to the console measured, not to seventeen encoders.
+  const sim = await startSeparateSimulator(18554, 18660, { replaySeconds: 4 });
   const host = await startHost({ port: 0, dataDir: benchDataDir(), siteFile: sim.siteFile, log: () => undefined });
   const browser = await launchChromium();
   try {

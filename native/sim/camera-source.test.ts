@@ -205,4 +205,33 @@ describe('camera source with the real ffmpeg', () => {
     await src.stop();
     expect(errors.length).toBe(1);
   });
+
+  it('with replaySeconds, stops its encoder after whole GOPs and replays them in a loop at its frame rate', async () => {
+    const logs: string[] = [];
+    const src = createCameraSource({ path: '/t10/visible/sub', towerName: '塔', towerId: 'T10', kind: 'visible', profile: 'sub', fps: 25, replaySeconds: 1, log: (m) => logs.push(m) });
+    const aus: { au: AccessUnit; at: number }[] = [];
+    src.on('au', (au: AccessUnit) => aus.push({ au, at: performance.now() }));
+    src.start();
+    const pid = src.pid!;
+    while (!logs.some((l) => /replaying 25 recorded frames/.test(l))) await sleep(20);
+    const switched = aus.length;
+    // The encoder is gone; frames keep coming, paced at 25 fps, their timestamps continuing.
+    await sleep(300);
+    expect(() => process.kill(pid, 0)).toThrow();
+    const before = aus.length;
+    await sleep(2000);
+    const rate = (aus.length - before) / 2;
+    expect(rate).toBeGreaterThan(22);
+    expect(rate).toBeLessThan(28);
+    const pts = aus.map((a) => a.au.pts);
+    expect(pts.every((p, i) => i === 0 || p - pts[i - 1]! === 3600)).toBe(true);
+    // The loop is whole GOPs: a keyframe every 25 frames, also across the seam.
+    const keys = aus.flatMap((a, i) => (a.au.isKeyframe ? [i] : [])).filter((i) => i >= switched - 25);
+    expect(keys.slice(1).every((k, i) => k - keys[i]! === 25)).toBe(true);
+    expect(src.running).toBe(true);
+    await src.stop();
+    const n = aus.length;
+    await sleep(200);
+    expect(aus.length).toBe(n);
+  });
 });

@@ -43,6 +43,13 @@ export interface CameraSourceOptions {
   timeZone?: string;
   /** Frame rate; defaults to the profile's (PROFILE_FORMAT). */
   fps?: number;
+  /**
+   * Encode live for this many seconds (whole GOPs), then stop the encoder and replay what it made,
+   * in a loop, paced in real time. For load benchmarks of the console: a real camera costs the
+   * console nothing to encode, and seventeen live encoders would saturate a 2-core test machine.
+   * The clock, the pose and the latency strip then stand still on the picture.
+   */
+  replaySeconds?: number;
   log?: (msg: string) => void;
 }
 
@@ -501,7 +508,7 @@ export class CameraSource extends EventEmitter implements H264Source {
       process.nextTick(() => this.fail(err));
       return;
     }
-    const run: Run = { child, dir, poseTimer: undefined };
+    const run: Run = { child, dir, poseTimer: undefined, ...(this.options.replaySeconds ? { recording: [] } : {}) };
     if (this.options.poseFile) {
       const mirror = join(dir, 'pose.txt');
       run.poseTimer = setInterval(() => this.mirrorPose(mirror), POSE_POLL_MS);
@@ -514,7 +521,7 @@ export class CameraSource extends EventEmitter implements H264Source {
     let lengthSize = 4;
     let frame = 0;
     child.stdout?.on('data', (chunk: Buffer) => {
-      if (gen !== this.generation) return;
+      if (gen !== this.generation || run.replayTimer) return;
       let tags;
       try {
         tags = demux.push(chunk);
@@ -543,6 +550,14 @@ export class CameraSource extends EventEmitter implements H264Source {
         }
         if (!nals.length) continue;
         const au: AccessUnit = { nals: nals.map((n) => Buffer.from(n)), isKeyframe: tag.isKeyframe, pts: frame * (90_000 / this.fps) };
+        if (run.recording) {
+          // A loop of whole GOPs: it ends where the next keyframe starts.
+          if (au.isKeyframe && run.recording.length >= this.replayFrames) {
+            this.replay(run, gen, run.recording, frame);
+            return;
+          }
+          if (run.recording.length || au.isKeyframe) run.recording.push(au);
+        }
         frame++;
         this.emit('au', au);
       }
@@ -569,7 +584,7 @@ export class CameraSource extends EventEmitter implements H264Source {
       dead = true;
       clearInterval(run.poseTimer);
       removeDir(run.dir);
-      if (gen !== this.generation) return;
+      if (gen !== this.generation || run.replayTimer) return;
       this.run = undefined;
       this.fail(err);
     };
@@ -587,6 +602,7 @@ export class CameraSource extends EventEmitter implements H264Source {
     this.run = undefined;
     if (!run) return;
     clearInterval(run.poseTimer);
+    clearTimeout(run.replayTimer);
     await stopChild(run.child);
     removeDir(run.dir);
   }
@@ -612,6 +628,32 @@ export class CameraSource extends EventEmitter implements H264Source {
     } catch (e) {
       this.options.log?.(`[${this.path}] cannot update pose text: ${e instanceof Error ? e.message : String(e)}`);
     }
+  }
+
+  private get replayFrames(): number {
+    return Math.max(1, Math.round((this.options.replaySeconds ?? 0) * this.fps));
+  }
+
+  /** Stops the encoder and plays `loop` over and over from frame number `from`, at the source's frame rate. */
+  private replay(run: Run, gen: number, loop: AccessUnit[], from: number): void {
+    delete run.recording;
+    const frameMs = 1000 / this.fps;
+    const t0 = performance.now() - frameMs;
+    let n = 0;
+    const next = () => {
+      if (gen !== this.generation) return;
+      // Paced from the start, not from the last timer, so the frame rate does not drift.
+      while (performance.now() >= t0 + (n + 1) * frameMs) {
+        const au = loop[n % loop.length]!;
+        this.emit('au', { ...au, pts: (from + n) * (90_000 / this.fps) });
+        n++;
+      }
+      run.replayTimer = setTimeout(next, Math.max(1, t0 + (n + 1) * frameMs - performance.now()));
+    };
+    next();
+    this.options.log?.(`[${this.path}] replaying ${loop.length} recorded frames in a loop; encoder stopped`);
+    clearInterval(run.poseTimer);
+    void stopChild(run.child);
   }
 
   private fail(err: Error): void {
@@ -653,6 +695,10 @@ interface Run {
   /** Temporary caption files; drawtext reads them at startup, so they go when the process does. */
   dir: string;
   poseTimer: NodeJS.Timeout | undefined;
+  /** Frames kept for the replay loop (`replaySeconds`), from the first keyframe. */
+  recording?: AccessUnit[];
+  /** Set once the encoder has stopped and the loop plays. */
+  replayTimer?: NodeJS.Timeout;
 }
 
 /** The pose text shown: first line only, bounded, so a stray file cannot flood the picture. */

@@ -11,7 +11,8 @@ npm run sim -- link-down <tower> cut a tower's link (id like t01, or its name, e
 npm run sim -- link-up <tower>   restore it
 options: --rtsp-port 8554 (first tower; tower i uses 8554+i)  --onvif-port 8580, --decoder-port 8600 (likewise)  --control-port 8660  --host 127.0.0.1
          --site-out .data/sim-site.json (where the site file for the simulator is written)
-         --sub-fps 15 (frame rate of the sub streams; main streams run at 25)`;
+         --sub-fps 15 (frame rate of the sub streams; main streams run at 25)
+         --replay <seconds> (cameras encode that long, then replay it in a loop: console load tests)`;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
       'decoder-port': { type: 'string', default: '8600' },
       'site-out': { type: 'string', default: '.data/sim-site.json' },
       'sub-fps': { type: 'string', default: '15' },
+      replay: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -57,7 +59,21 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const sim = await startSimulator({ host: values.host, rtspBasePort: Number(values['rtsp-port']), onvifBasePort: Number(values['onvif-port']), decoderBasePort: Number(values['decoder-port']), subStreamFps, log });
+  const replaySeconds = values.replay === undefined ? undefined : Number(values.replay);
+  if (replaySeconds !== undefined && !(Number.isInteger(replaySeconds) && replaySeconds >= 1 && replaySeconds <= 60)) {
+    console.error(`--replay: expected a whole number of seconds from 1 to 60, got "${values.replay}"`);
+    process.exitCode = 2;
+    return;
+  }
+  const sim = await startSimulator({
+    host: values.host,
+    rtspBasePort: Number(values['rtsp-port']),
+    onvifBasePort: Number(values['onvif-port']),
+    decoderBasePort: Number(values['decoder-port']),
+    subStreamFps,
+    ...(replaySeconds ? { replaySeconds } : {}),
+    log,
+  });
   const ctl = await startControlServer(sim, values.host, Number(values['control-port']));
   const siteFile = resolve(values['site-out']);
   mkdirSync(dirname(siteFile), { recursive: true });

@@ -30,6 +30,8 @@ export interface SimulatorOptions {
   stateDir?: string;
   /** Frame rate of the sub streams (default 15, as sites set it; main streams run at 25). */
   subStreamFps?: number;
+  /** Cameras encode this long, then replay it in a loop (console load benchmarks; see CameraSourceOptions). */
+  replaySeconds?: number;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
 }
 
@@ -67,6 +69,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
             kind,
             profile,
             ...(profile === 'sub' && opts.subStreamFps ? { fps: opts.subStreamFps } : {}),
+            ...(opts.replaySeconds ? { replaySeconds: opts.replaySeconds } : {}),
             poseFile: join(stateDir, `${t.id}-${kind}.pose.txt`),
             log: (m) => log('warn', `${t.id}/${kind}/${profile}: ${m}`),
           }),
