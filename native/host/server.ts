@@ -10,6 +10,7 @@ import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type ServerMessage } from '../../c
 import { dispatch, type CallGate, type Logger } from './dispatch';
 import type { EventBus } from './event-bus';
 import { LOCAL_CONSOLE, type CallContext, type DeviceIdentity, type HandlerRegistry } from './registry';
+import { streamKeyFromPath } from '../streams/gateway';
 import { serveStatic } from './static-files';
 
 /** What the host needs from the stream gateway to serve media. */
@@ -58,7 +59,6 @@ export interface HostServer {
   close(): Promise<void>;
 }
 
-const MEDIA_PATH = /^\/media\/([A-Za-z0-9][A-Za-z0-9_-]{0,63})\/(main|sub)\.flv$/;
 const HLS_PATH = /^\/media\/([A-Za-z0-9][A-Za-z0-9_-]{0,63})\/(main|sub)\/hls\/([A-Za-z0-9._-]{1,80})$/;
 const SNAPSHOT_PATH = /^\/api\/snapshot\/([A-Za-z0-9][A-Za-z0-9_-]{0,63})\.jpg$/;
 const CLIP_PATH = /^\/api\/clips\/([A-Za-z0-9][A-Za-z0-9._-]{0,159}\.mp4)$/;
@@ -219,9 +219,9 @@ export async function startHostServer(opts: HostServerOptions): Promise<HostServ
         res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' }).end('missing or wrong token');
         return;
       }
-      const m = MEDIA_PATH.exec(path);
-      if (m && opts.media) {
-        opts.media.handleHttpFlv(req, res, `${m[1]}/${m[2]}`);
+      const key = streamKeyFromPath(path);
+      if (key && opts.media) {
+        opts.media.handleHttpFlv(req, res, key);
         return;
       }
       const h = HLS_PATH.exec(path);
@@ -298,9 +298,8 @@ export async function startHostServer(opts: HostServerOptions): Promise<HostServ
       apiWss.handleUpgrade(req, socket, head, (ws) => apiWss.emit('connection', ws, req, device));
       return;
     }
-    const m = MEDIA_PATH.exec(url.pathname);
-    if (m && opts.media) {
-      const key = `${m[1]}/${m[2]}`;
+    const key = streamKeyFromPath(url.pathname);
+    if (key && opts.media) {
       const media = opts.media;
       mediaWss.handleUpgrade(req, socket, head, (ws) => media.attachWebSocket(ws, key));
       return;

@@ -40,6 +40,13 @@ describe('media routes of the host (real simulator)', () => {
     expect((await fetch(`${host.url}/api/snapshot/nope.jpg?token=${host.token}`)).status).toBe(404);
   }, 30_000);
 
+  it('routes the pass-through HEVC path to the gateway, which has it only for H.265 cameras', async () => {
+    const r = await fetch(`${host.url}/media/t02-visible/main.hevc.flv?token=${host.token}`);
+    expect(r.status).toBe(404);
+    expect(await r.text()).toMatch(/unknown stream t02-visible\/main\.hevc/);
+    expect(await (await fetch(`${host.url}/media/t02-visible/main.h266.flv?token=${host.token}`)).text()).toMatch(/no such endpoint/);
+  });
+
   it('serves HLS on request', async () => {
     const r = await fetch(`${host.url}/media/t03-thermal/sub/hls/index.m3u8?token=${host.token}`);
     expect(r.status).toBe(200);
