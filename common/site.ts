@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AlertPolicySchema } from './alerts';
 import { SecurityPolicySchema } from './auth';
 
 /**
@@ -64,10 +65,20 @@ export const TowerSchema = z.object({
     .object({ kind: z.enum(['leased', 'fibre', 'bridge', 'other']), bandwidthMbps: z.number().positive().optional(), address: z.string().optional() })
     .optional(),
   cameras: z.array(CameraSchema).min(1, 'a tower needs at least one camera'),
-  detector: z.object({ id: Id, url: HttpUrl.optional() }).optional(),
+  /**
+   * The tower's front-end fire detector. It posts alarms to the host (`POST /api/alerts/ingest`,
+   * docs/alerts.md) with `Authorization: Bearer <token>`; without a token its alarms are refused.
+   */
+  detector: z.object({ id: Id, url: HttpUrl.optional(), token: z.string().min(16).max(200).optional() }).optional(),
   weatherStation: z.object({ id: Id, url: HttpUrl.optional() }).optional(),
 });
 export type TowerConfig = z.infer<typeof TowerSchema>;
+
+/** A receiver of alert reports: an HTTP endpoint (webhook, SMS or WeChat gateway) that takes the JSON report. */
+export const AlertRecipientSchema = z.object({ name: z.string().min(1).max(64), url: HttpUrl, token: z.string().max(200).optional() }).strict();
+
+export const AlertsConfigSchema = AlertPolicySchema.extend({ recipients: z.array(AlertRecipientSchema).max(50).default([]) });
+export type AlertsConfig = z.infer<typeof AlertsConfigSchema>;
 
 export const DecoderSchema = z.object({
   id: Id,
@@ -118,6 +129,8 @@ export const SiteSchema = z.object({
   places: z.array(z.object({ name: z.string().min(1), lat: Latitude, lon: Longitude })).default([]),
   /** Password rules, lockout, idle timeout and audit retention (defaults: docs/security.md). */
   security: SecurityPolicySchema.default(SecurityPolicySchema.parse({})),
+  /** Fire alerts: merging, linking, escalation, observation and who gets the reports. */
+  alerts: AlertsConfigSchema.default(AlertsConfigSchema.parse({})),
 });
 /** A validated site file. */
 export type SiteConfig = z.infer<typeof SiteSchema>;

@@ -35,7 +35,7 @@ app.on('web-contents-created', (_e, contents) => {
 app.whenReady().then(async () => {
   const staticDir = app.isPackaged ? join(process.resourcesPath, 'renderer') : join(__dirname, '../../dist/renderer');
   const log = (level: string, msg: string) => console.log(`${level} [secrets] ${msg}`);
-  host = await startHost({ staticDir, secretBox: safeStorageBox(log), ...(process.env.SITE_FILE ? { siteFile: process.env.SITE_FILE } : {}) });
+  host = await startHost({ staticDir, secretBox: safeStorageBox(log), simControlPort: 8660, ...(process.env.SITE_FILE ? { siteFile: process.env.SITE_FILE } : {}) });
   hardenSession(host.url);
   await createConsoleWindow(host);
   app.on('activate', () => {

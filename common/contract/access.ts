@@ -21,6 +21,7 @@ const ptzConfigure: CommandAccess = { need: 'ptz.configure', audit: true };
 const wall: CommandAccess = { need: 'wall.operate', audit: true };
 const wallConfigure: CommandAccess = { need: 'wall.configure', audit: true };
 const users: CommandAccess = { need: 'users.manage', audit: true };
+const verify: CommandAccess = { need: 'alerts.verify', audit: true };
 
 export const COMMAND_ACCESS: Readonly<Record<CommandName, CommandAccess>> = {
   'app:info': connection,
@@ -98,4 +99,11 @@ export const COMMAND_ACCESS: Readonly<Record<CommandName, CommandAccess>> = {
   'wall:sceneExport': { need: 'export', audit: true },
   'wall:sceneSchedule': wallConfigure,
   'wall:alarmRegion': wallConfigure,
+
+  'alert:list': view,
+  'alert:stats': view,
+  'alert:acknowledge': { need: 'alerts.verify' },
+  'alert:decide': verify,
+  'alert:remark': verify,
+  'alert:close': verify,
 };

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { alertCommands, alertEvents } from './alerts';
 import { appCommands, appEvents } from './app';
 import { authCommands, authEvents } from './auth';
 import { ptzCommands, ptzEvents } from './ptz';
@@ -6,6 +7,7 @@ import { siteCommands, siteEvents } from './site';
 import { streamCommands, streamEvents } from './stream';
 import { wallCommands, wallEvents } from './wall';
 
+export * from './alerts';
 export * from './errors';
 export * from './app';
 export * from './auth';
@@ -23,6 +25,7 @@ export const commands = {
   ...streamCommands,
   ...ptzCommands,
   ...wallCommands,
+  ...alertCommands,
 } as const;
 
 /** Every event the host pushes. */
@@ -33,6 +36,7 @@ export const events = {
   ...streamEvents,
   ...ptzEvents,
   ...wallEvents,
+  ...alertEvents,
 } as const;
 
 export type CommandName = keyof typeof commands;

@@ -15,6 +15,7 @@ async function main(): Promise<void> {
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'data-dir': { type: 'string' },
+      'sim-control-port': { type: 'string', default: '8660' },
     },
     allowPositionals: false,
   });
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
       ...((values.token ?? process.env.HOST_TOKEN) ? { token: values.token ?? process.env.HOST_TOKEN } : {}),
       ...(values['tls-cert'] || values['tls-key'] ? { tls: { certFile: values['tls-cert'] ?? '(missing --tls-cert)', keyFile: values['tls-key'] ?? '(missing --tls-key)' } } : values.tls ? { tls: true } : {}),
       ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+      // The built-in simulated site answers `npm run sim -- fire 仙人山` and the other simulator commands.
+      simControlPort: Number(values['sim-control-port']),
       log,
     });
   } catch (e) {

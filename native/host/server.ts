@@ -37,9 +37,21 @@ export interface HostServerOptions {
   access?: HostAccess;
   /** Origins (besides the host's own) whose pages may open the API WebSocket. */
   allowedOrigins?: string[];
+  /**
+   * More HTTP routes of the domains under /api/. `open` routes do their own authentication (a
+   * detector posting alarms with its own token); the others need the host or a device token.
+   */
+  routes?: HostRoute[];
   /** Serve HTTPS/WSS with this key and certificate (required when listening beyond loopback). */
   tls?: { key: Buffer; cert: Buffer };
   log: Logger;
+}
+
+/** An HTTP route of a domain. */
+export interface HostRoute {
+  pattern: RegExp;
+  open?: boolean;
+  handle(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray): void | Promise<void>;
 }
 
 /** Connection-level security: device tokens, sessions and the per-command gate. */
@@ -214,10 +226,18 @@ export async function startHostServer(opts: HostServerOptions): Promise<HostServ
         res.writeHead(429, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '60' }).end('too many wrong tokens; try again later');
         return;
       }
+      for (const r of opts.routes ?? []) {
+        const m = r.open ? r.pattern.exec(path) : null;
+        if (m) return void (await r.handle(req, res, m));
+      }
       if (!identify(req, url)) {
         badTokens.fail(addr);
         res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' }).end('missing or wrong token');
         return;
+      }
+      for (const r of opts.routes ?? []) {
+        const m = r.open ? null : r.pattern.exec(path);
+        if (m) return void (await r.handle(req, res, m));
       }
       const key = streamKeyFromPath(path);
       if (key && opts.media) {

@@ -1,9 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { can } from '../../common/auth';
 import type { SiteConfig } from '../../common/site';
+import { alertRoutes } from '../alerts/routes';
+import { createAlertsDomain } from '../alerts/domain';
 import { appHandlers } from '../app/handlers';
 import { startCameraProber } from '../health/camera-probe';
 import { createPtzDomain } from '../ptz/domain';
@@ -15,6 +18,7 @@ import { resolveStreamUrl } from '../site/view';
 import { chainBoxes, openKeyFileBox, type SecretBox } from '../secrets/box';
 import { secretPaths } from '../secrets/cli';
 import { resolveSecretRefs, SecretStore } from '../secrets/store';
+import { startControlServer } from '../sim/control';
 import { startSimulator, type Simulator } from '../sim/simulator';
 import { createStreamGateway, parseStreamKey, type StreamInfo } from '../streams/gateway';
 import { streamHandlers } from '../streams/handlers';
@@ -26,6 +30,8 @@ import { startHostServer } from './server';
 import { loadOrCreateTls } from './tls';
 
 export const VERSION = '0.1.0';
+/** The client id under which fire alerts steer heads (alarm priority) and take the wall's alarm region. */
+const ALERTS_CLIENT = 'alerts';
 
 export interface HostOptions {
   /** Site file (JSON or YAML). Without one the host starts the built-in simulated site. */
@@ -47,6 +53,8 @@ export interface HostOptions {
    * and touch controllers on the LAN); off on loopback unless asked for.
    */
   tls?: boolean | { certFile: string; keyFile: string };
+  /** With the built-in simulated site: its control port for `npm run sim -- <command>` (unset = none). */
+  simControlPort?: number;
   log?: Logger;
 }
 
@@ -147,9 +155,43 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
     log: createLogger('ptz'),
     stateDir: join(dataDir, 'ptz'),
     // The alarm priority is the alerts' own; people get the highest their role allows.
-    maxPriority: (ctx) => (can(ctx.session?.user.role, 'ptz.leader') ? 'leader' : 'operator'),
+    maxPriority: (ctx) => (ctx.device.kind === 'host' && ctx.clientId === ALERTS_CLIENT ? 'alarm' : can(ctx.session?.user.role, 'ptz.leader') ? 'leader' : 'operator'),
   });
   registry.register(ptz.handlers);
+
+  // Fire alerts: stored before the detector hears 200; a new one takes the wall's alarm region and
+  // sends its head to the alarm pose with the alarm priority (which stops its cruise).
+  const lastPose = new Map<string, { bearing: number; tilt: number; zoom: number }>();
+  bus.on('ptz:pose', (p) => {
+    for (const c of p.cameraIds) lastPose.set(c, { bearing: p.bearing, tilt: p.tilt, zoom: p.zoom });
+  });
+  const alertCtx = systemContext(ALERTS_CLIENT);
+  // The wall is created after the server (it needs the media URL); the alert hooks run later still.
+  const late: { wall?: ReturnType<typeof createWallDomain> } = {};
+  const alerts = createAlertsDomain({
+    site,
+    bus,
+    log: createLogger('alerts'),
+    dir: join(dataDir, 'alerts'),
+    hooks: {
+      raised: (a) => {
+        const tower = site.towers.find((t) => t.id === a.towerId);
+        void late.wall?.handlers['wall:alarmTakeover']({ cameraId: a.cameraId, reason: `${tower?.name ?? a.towerId} ${a.kind === 'fire' ? '火点' : '烟雾'}报警` }, alertCtx).catch((e: Error) => log('warn', `alerts: wall takeover for ${a.cameraId}: ${e.message}`));
+        if (!tower || !site.towers.flatMap((t) => t.cameras).find((c) => c.id === a.cameraId)?.onvif) return;
+        void (async () => {
+          await ptz.handlers['ptz:takeControl']!({ cameraId: a.cameraId, priority: 'alarm' }, alertCtx);
+          await ptz.handlers['ptz:absolute']!({ cameraId: a.cameraId, pan: ((a.bearing - tower.northOffset) % 360 + 360) % 360, tilt: a.tilt, zoom: a.zoom }, alertCtx);
+        })().catch((e: Error) => log('warn', `alerts: PTZ to the alarm pose of ${a.cameraId}: ${e.message}`));
+      },
+      ended: (a) => {
+        void late.wall?.handlers['wall:alarmRelease']({ cameraId: a.cameraId }, alertCtx).catch(() => undefined);
+        void ptz.handlers['ptz:releaseControl']!({ cameraId: a.cameraId }, alertCtx).catch(() => undefined);
+      },
+      snapshot: (cameraId) => gateway.snapshot(`${cameraId}/main`).catch(() => null),
+      pose: (cameraId) => lastPose.get(cameraId) ?? null,
+    },
+  });
+  registry.register(alerts.handlers);
 
   const listenOn = opts.host ?? '127.0.0.1';
   const loopback = /^(127\.|::1$|localhost$)/.test(listenOn);
@@ -175,8 +217,20 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
     clipDir,
     exportDir: join(dataDir, 'exports'),
     access: security,
+    routes: alertRoutes(alerts),
     log,
   });
+  // The simulated detectors post their alarms to this host, and answer `npm run sim -- fire <tower>`.
+  let simControl: Server | undefined;
+  if (simulator) {
+    simulator.detectors.setIngest(`${server.url}/api/alerts/ingest`);
+    if (opts.simControlPort !== undefined) {
+      simControl = await startControlServer(simulator, '127.0.0.1', opts.simControlPort).then(
+        (c) => c.server,
+        (e: Error) => void log('warn', `simulator control port ${opts.simControlPort} not opened (${e.message}); \`npm run sim -- fire …\` will not reach this host`),
+      );
+    }
+  }
   // After the server: decoders are handed URLs of its media routes, with a token it accepts.
   const decoderMedia = server.url.replace(/^http/, 'ws');
   const wall = createWallDomain({
@@ -187,6 +241,7 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
     mediaUrl: (cameraId, profile) => `${decoderMedia}/media/${encodeURIComponent(cameraId)}/${profile}.flv?token=${encodeURIComponent(server.token)}`,
   });
   registry.register(wall.handlers);
+  late.wall = wall;
   // The wall's networked decoders draw the PTZ HUD as OSD from the heads' poses.
   const osd = wall.osd;
   if (osd) bus.on('ptz:pose', (p) => osd.pose(p));
@@ -213,9 +268,11 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
       (closing ??= (async () => {
         clearInterval(tick);
         clearInterval(statsTimer);
+        simControl?.close();
         prober.stop();
         await server.close();
         // Heads get their Stop while the simulator (if any) still answers.
+        await alerts.close();
         await ptz.close();
         await wall.close();
         await gateway.close();

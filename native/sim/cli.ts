@@ -9,10 +9,13 @@ const USAGE = `npm run sim                      start the simulated site (RTSP c
 npm run sim -- status            what the running simulator is doing
 npm run sim -- link-down <tower> cut a tower's link (id like t01, or its name, e.g. 仙人山)
 npm run sim -- link-up <tower>   restore it
+npm run sim -- fire <tower> [smoke|fire]  the tower's detector raises an alarm (needs --ingest, or the app's built-in site)
+npm run sim -- reports           the alert reports the simulated receiver got
 options: --rtsp-port 8554 (first tower; tower i uses 8554+i)  --onvif-port 8580, --decoder-port 8600 (likewise)  --control-port 8660  --host 127.0.0.1
          --site-out .data/sim-site.json (where the site file for the simulator is written)
          --sub-fps 15 (frame rate of the sub streams; main streams run at 25)
-         --replay <seconds> (cameras encode that long, then replay it in a loop: console load tests)`;
+         --replay <seconds> (cameras encode that long, then replay it in a loop: console load tests)
+         --ingest http://127.0.0.1:8650/api/alerts/ingest (where the fire detectors post their alarms)`;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -26,6 +29,7 @@ async function main(): Promise<void> {
       'site-out': { type: 'string', default: '.data/sim-site.json' },
       'sub-fps': { type: 'string', default: '15' },
       replay: { type: 'string' },
+      ingest: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -45,6 +49,8 @@ async function main(): Promise<void> {
     };
     if (cmd === 'status') await call('GET', '/status');
     else if ((cmd === 'link-down' || cmd === 'link-up') && arg) await call('POST', `/towers/${encodeURIComponent(arg)}/link/${cmd === 'link-up' ? 'up' : 'down'}`);
+    else if (cmd === 'fire' && arg) await call('POST', `/towers/${encodeURIComponent(arg)}/fire?kind=${positionals[2] === 'fire' ? 'fire' : 'smoke'}`);
+    else if (cmd === 'reports') await call('GET', '/reports');
     else {
       console.error(USAGE);
       process.exitCode = 2;
@@ -74,6 +80,7 @@ async function main(): Promise<void> {
     ...(replaySeconds ? { replaySeconds } : {}),
     log,
   });
+  if (values.ingest) sim.detectors.setIngest(values.ingest);
   const ctl = await startControlServer(sim, values.host, Number(values['control-port']));
   const siteFile = resolve(values['site-out']);
   mkdirSync(dirname(siteFile), { recursive: true });

@@ -30,6 +30,17 @@ export async function startControlServer(sim: Simulator, host: string, port: num
       );
       return;
     }
+    const fire = /^\/towers\/([^/]+)\/fire$/.exec(url.pathname);
+    if (req.method === 'POST' && fire) {
+      const kind = url.searchParams.get('kind') === 'fire' ? 'fire' : 'smoke';
+      const camera = url.searchParams.get('camera') === 'thermal' ? 'thermal' : 'visible';
+      sim.detectors.fire(decodeURIComponent(fire[1] ?? ''), { kind, camera }).then(
+        (r) => reply(r.status === 200 ? 200 : 502, { host: r }),
+        (e: Error) => reply(400, { error: e.message }),
+      );
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/reports') return void reply(200, sim.receiver.received);
     reply(404, { error: `unknown control endpoint ${req.method} ${url.pathname}` });
   });
   await new Promise<void>((resolve, reject) => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { SiteConfig } from '../../common/site';
 import { buildSimulatedSite, SIMULATED_TOWERS } from '../site/simulated';
 import { createCameraSource } from './camera-source';
+import { createSimDetectors, startAlertReceiver, type AlertReceiver, type SimDetectors } from './detectors';
 import { startDecoderFleet, type DecoderFleet } from './decoder/fleet';
 import { SIM_ONVIF_CREDENTIALS, startOnvifFleet, type OnvifFleet } from './onvif/fleet';
 import { RtspServer } from './rtsp-server';
@@ -46,6 +47,10 @@ export interface Simulator {
   readonly onvif: OnvifFleet;
   /** The wall's 15 simulated networked decoders and the LED controller (fault injection in tests). */
   readonly decoders: DecoderFleet;
+  /** The towers' fire detectors (`fire()` raises an alarm at the host once it knows the host's ingest URL). */
+  readonly detectors: SimDetectors;
+  /** Receives the alert reports the host sends. */
+  readonly receiver: AlertReceiver;
   towers(): { id: string; name: string; port: number; linkUp: boolean; streams: ReturnType<RtspServer['stats']> }[];
   close(): Promise<void>;
 }
@@ -91,10 +96,24 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     log: (level, msg) => log(level, `onvif: ${msg}`),
   });
   const decoders = await startDecoderFleet({ host, basePort: opts.decoderBasePort ?? 0, count: 15, log: (level, msg) => log(level, `decoder: ${msg}`) });
+  const detectors = createSimDetectors(
+    SIMULATED_TOWERS.map((t) => ({
+      id: t.id,
+      name: t.name,
+      streamUrl: (kind) => `${rtspBase(t.id)}/${t.id}/${kind}/sub`,
+      pose: () => {
+        const p = onvif.devices.get(t.id)?.head.pose();
+        return p ? { pan: p.pan, tilt: p.tilt, zoom: p.zoom } : { pan: 0, tilt: 0, zoom: 1 };
+      },
+    })),
+    (level, msg) => log(level, msg),
+  );
+  const receiver = await startAlertReceiver(host);
   const site = buildSimulatedSite({
     rtspBase,
     onvif: { url: (id) => onvif.urlOf(id), credentials: { ...SIM_ONVIF_CREDENTIALS } },
     decoders: { address: (id) => decoders.addressOf(id), ledAddress: decoders.ledAddress },
+    alerts: { detectorToken: (id) => detectors.tokenOf(id), recipients: [{ name: '模拟接收端', url: receiver.url }] },
   });
   const first = [...towers.values()][0];
 
@@ -118,7 +137,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     towers: () => [...towers.values()].map((t) => ({ id: t.id, name: t.name, port: t.port, linkUp: t.linkUp, streams: t.rtsp.stats() })),
     onvif,
     decoders,
+    detectors,
+    receiver,
     async close() {
+      await receiver.close();
       await onvif.close();
       await decoders.close();
       await Promise.all([...towers.values()].map((t) => (t.linkUp ? t.rtsp.close() : Promise.resolve())));

@@ -1,5 +1,6 @@
+import { DEFAULT_ALERT_POLICY } from '../../common/alerts';
 import { DEFAULT_SECURITY_POLICY } from '../../common/auth';
-import type { SiteConfig } from '../../common/site';
+import type { AlertsConfig, SiteConfig } from '../../common/site';
 
 /**
  * The 19 front-end sites of the first customer's tender. Positions are approximate
@@ -34,6 +35,8 @@ export interface SimulatedSiteEndpoints {
   onvif?: { url: (towerId: string) => string | undefined; credentials: { id: string; user: string; password: string } };
   /** The simulated networked decoders (addresses carry their credentials) and LED controller; without them the wall uses software decoders. */
   decoders?: { address: (decoderId: string) => string | undefined; ledAddress?: string | undefined };
+  /** The fire detectors' ingest tokens, and where alert reports go (the simulator's receiver). */
+  alerts?: { detectorToken: (towerId: string) => string; recipients: AlertsConfig['recipients'] };
 }
 
 /** Builds the site file of the built-in simulated site, pointing at a running simulator. */
@@ -82,7 +85,7 @@ export function buildSimulatedSite(ep: SimulatedSiteEndpoints): SiteConfig {
         streams: { main: `${base(t.id)}/${t.id}/${kind}/main`, sub: `${base(t.id)}/${t.id}/${kind}/sub` },
         lens: kind === 'visible' ? visibleLens : thermalLens,
       })),
-      detector: { id: `${t.id}-fd` },
+      detector: { id: `${t.id}-fd`, ...(ep.alerts ? { token: ep.alerts.detectorToken(t.id) } : {}) },
       weatherStation: { id: `${t.id}-ws` },
     })),
     wall: {
@@ -94,6 +97,7 @@ export function buildSimulatedSite(ep: SimulatedSiteEndpoints): SiteConfig {
     },
     credentials: ep.onvif ? [{ ...ep.onvif.credentials }] : [],
     security: DEFAULT_SECURITY_POLICY,
+    alerts: { ...DEFAULT_ALERT_POLICY, recipients: ep.alerts?.recipients ?? [] },
     places: [
       { name: '天目湖', lat: 31.305, lon: 119.433 },
       { name: '南山竹海', lat: 31.178, lon: 119.462 },

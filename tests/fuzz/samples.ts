@@ -141,6 +141,17 @@ export const SAMPLES: Partial<Record<CommandName, readonly Sample[]>> = {
   'wall:led': [{ text: 'FUZZ 模糊 🔥', colour: '#ff3b30', speedPxS: 60 }, { text: '' }],
   'wall:lock': [{}],
   'wall:unlock': [{}],
+
+  'alert:list': [{}, { limit: 5 }],
+  'alert:stats': [{}, { days: 7 }],
+  'alert:acknowledge': [{ id: 'fz-alert' }],
+  'alert:decide': [
+    { id: 'fz-alert', verdict: 'confirmed' },
+    { id: 'fz-alert', verdict: 'false_alarm', reason: 'cloud', note: '云' },
+    { id: 'fz-alert', verdict: 'duplicate', duplicateOf: 'fz-other' },
+  ],
+  'alert:remark': [{ id: 'fz-alert', text: '火势减弱' }],
+  'alert:close': [{ id: 'fz-alert', note: '' }],
 };
 
 /** The valid samples of a command, with generator samples drawn. */

@@ -1,12 +1,18 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
 import type { ServerMessage } from '../../common/contract';
 import type { Role } from '../../common/auth';
-import type { RunningHost } from '../../native/host/start';
+import { startHost, type RunningHost } from '../../native/host/start';
 import { sessionToken } from '../accounts';
 
 /** A test client of the host's contract WebSocket: calls with replies, and every event received. */
 export interface ContractSocket {
   call(name: string, args: unknown): Promise<ServerMessage>;
+  /** The call's value; throws with the whole reply when it is not a success. */
+  value<T = unknown>(name: string, args: unknown): Promise<T>;
   readonly events: { name: string; payload: Record<string, unknown> }[];
   close(): void;
 }
@@ -32,6 +38,11 @@ export async function openContractSocket(host: RunningHost, opts: { as?: Role } 
         ws.send(JSON.stringify({ t: 'call', id, name, args }));
       });
     },
+    value: async <T,>(name: string, args: unknown): Promise<T> => {
+      const m = await socket.call(name, args);
+      if (m.t !== 'result' || !m.ok) throw new Error(`${name}: ${JSON.stringify(m)}`);
+      return m.value as T;
+    },
     close: () => ws.close(),
   };
   if (opts.as) {
@@ -39,4 +50,28 @@ export async function openContractSocket(host: RunningHost, opts: { as?: Role } 
     if (r.t !== 'result' || !r.ok) throw new Error(`could not sign in as ${opts.as}: ${JSON.stringify(r)}`);
   }
   return socket;
+}
+
+/**
+ * A host on the simulated site (own data folder) and a contract socket signed in as `role`, for the
+ * tests of one file: started before them, closed after. Read `host` and `socket` inside the tests.
+ */
+export function hostWithSocket(name: string, role: Role = 'leader'): { readonly host: RunningHost; readonly socket: ContractSocket } {
+  const it: { host?: RunningHost; socket?: ContractSocket } = {};
+  beforeAll(async () => {
+    it.host = await startHost({ port: 0, staticDir: null, dataDir: mkdtempSync(join(tmpdir(), `${name}-`)), log: () => undefined });
+    it.socket = await openContractSocket(it.host, { as: role });
+  }, 60_000);
+  afterAll(async () => {
+    it.socket?.close();
+    await it.host?.close();
+  });
+  return {
+    get host() {
+      return it.host!;
+    },
+    get socket() {
+      return it.socket!;
+    },
+  };
 }

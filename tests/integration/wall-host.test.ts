@@ -1,28 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WallDecoderView } from '../../common/contract';
-import { startHost, type RunningHost } from '../../native/host/start';
-import { openContractSocket, type ContractSocket } from './contract-socket';
+import { hostWithSocket } from './contract-socket';
 
-let host: RunningHost;
-let socket: ContractSocket;
+const env = hostWithSocket('wall-host');
 
-beforeAll(async () => {
-  host = await startHost({ port: 0, staticDir: null, dataDir: mkdtempSync(join(tmpdir(), 'wall-host-')), log: () => undefined });
-  socket = await openContractSocket(host, { as: 'leader' });
-}, 60_000);
-afterAll(async () => {
-  socket.close();
-  await host.close();
-});
-
-async function call<T = unknown>(name: string, args: unknown): Promise<T> {
-  const m = await socket.call(name, args);
-  if (m.t !== 'result' || !m.ok) throw new Error(`${name}: ${JSON.stringify(m)}`);
-  return m.value as T;
-}
+const call = <T = unknown>(name: string, args: unknown): Promise<T> => env.socket.value<T>(name, args);
 
 async function decoders(): Promise<WallDecoderView[]> {
   return (await call<{ decoders: WallDecoderView[] }>('wall:get', {})).decoders;
@@ -40,7 +22,7 @@ describe('the wall through the host and the 15 simulated networked decoders', ()
   }, 40_000);
 
   it('gives a rebooted decoder its panes back', async () => {
-    const sim = host.simulator!;
+    const sim = env.host.simulator!;
     const d01 = async () => (await decoders()).find((d) => d.id === 'd01');
     void sim.decoders.get('d01')!.reboot();
     // First the controller must see the loss (offline, or a decoder that forgot its layout)…

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { Alert } from '../../common/alerts';
+import type { PtzControl, WallState } from '../../common/contract';
+import { hostWithSocket } from './contract-socket';
+
+/*
+ * A fire alert through the whole host: the simulated detector grabs its camera's picture over RTSP
+ * and posts the alarm over HTTP; the host stores it, pops it (event), sends the head to the alarm
+ * pose with the alarm priority, gives the wall's alarm region to the camera; a confirmation reaches
+ * the simulated receiver; a false alarm gives everything back.
+ */
+
+const env = hostWithSocket('alerts-host');
+
+const call = <T = unknown>(name: string, args: unknown): Promise<T> => env.socket.value<T>(name, args);
+
+describe('fire alerts through the host', () => {
+  it('a detector alarm pops on the console, takes the wall alarm region and the head; confirmation reaches the receiver', async () => {
+    await call('wall:alarmRegion', { rect: { x: 5760, y: 0, w: 3840, h: 2160 }, snap: true });
+    const sim = env.host.simulator!;
+    const t0 = Date.now();
+    const r = await sim.detectors.fire('仙人山', { kind: 'fire' });
+    expect(r.status).toBe(200);
+    const id = (r.body as { alertId: string }).alertId;
+
+    await expect.poll(() => env.socket.events.some((e) => e.name === 'alert:changed' && e.payload.id === id), { timeout: 5000 }).toBe(true);
+    const alert = (await call<{ alerts: Alert[] }>('alert:list', {})).alerts.find((a) => a.id === id)!;
+    expect(alert).toMatchObject({ towerId: 't01', cameraId: 't01-visible', kind: 'fire', status: 'new' });
+    // The snapshot is the camera's picture, served to the console.
+    const jpeg = await fetch(`${env.host.url}/api/alerts/snapshots/${alert.snapshots[0]}?token=${env.host.token}`);
+    expect(jpeg.headers.get('content-type')).toBe('image/jpeg');
+    expect((await jpeg.arrayBuffer()).byteLength).toBeGreaterThan(2000);
+
+    await expect.poll(async () => (await call<WallState>('wall:get', {})).alarm.active.map((h) => h.cameraId), { timeout: 5000 }).toEqual(['t01-visible']);
+    await expect
+      .poll(async () => (await call<PtzControl[]>('ptz:controlList', {})).find((c) => c.cameraIds.includes('t01-visible'))?.holder?.priority, { timeout: 5000 })
+      .toBe('alarm');
+    expect(Date.now() - t0).toBeLessThan(15_000);
+
+    await call('alert:decide', { id, verdict: 'confirmed', note: '山火' });
+    await expect.poll(() => sim.receiver.received.length, { timeout: 10_000 }).toBe(1);
+    expect(sim.receiver.received[0]!.body).toMatchObject({ alertId: id, report: 0, tower: { id: 't01', name: '仙人山' } });
+    await call('alert:close', { id, note: '已扑灭' });
+    await expect.poll(async () => (await call<WallState>('wall:get', {})).alarm.active, { timeout: 5000 }).toEqual([]);
+  }, 60_000);
+
+  it('refuses an alarm without the detector token', async () => {
+    const r = await fetch(`${env.host.url}/api/alerts/ingest`, { method: 'POST', body: '{}' });
+    expect(r.status).toBe(401);
+    // The snapshots need the host token like every other route.
+    expect((await fetch(`${env.host.url}/api/alerts/snapshots/x.jpg`)).status).toBe(401);
+  });
+});
