@@ -103,7 +103,7 @@ export function previewPage(decoderId: string, output: { width: number; height: 
         if (layout.revision !== shown || layout.outputs.length !== tiles.size) { apply(layout); shown = layout.revision; }
       }
     } catch (e) { /* decoder rebooting: keep the last picture */ }
-    setTimeout(poll, 500);
+    setTimeout(poll, 200);
   };
   poll();
 })();
