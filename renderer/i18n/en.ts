@@ -271,6 +271,7 @@ export const en: Record<MessageKey, string> = {
   'wall.scheduleSave': 'Save schedule',
   'wall.scheduleRevert': 'Discard changes',
   'wall.noNext': 'No scheduled scene to come',
+  'wall.scheduleInvalid': 'Write times as 24-hour, e.g. 19:00',
   'wall.day0': 'Su',
   'wall.day1': 'Mo',
   'wall.day2': 'Tu',

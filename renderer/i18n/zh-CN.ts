@@ -270,6 +270,7 @@ export const zhCN = {
   'wall.scheduleSave': '保存定时',
   'wall.scheduleRevert': '放弃修改',
   'wall.noNext': '没有待执行的定时预案',
+  'wall.scheduleInvalid': '时间请写成 24 小时制，如 19:00',
   'wall.day0': '日',
   'wall.day1': '一',
   'wall.day2': '二',

@@ -6,6 +6,9 @@ import { wallEdit } from './wall-commands';
 /** Monday first, as the room reads a week; values are the contract's 0 = Sunday. */
 const WEEK = [1, 2, 3, 4, 5, 6, 0] as const;
 
+/** A time of day as the host takes it (24 h). */
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+
 const sameEntries = (a: readonly ScheduleEntry[], b: readonly ScheduleEntry[]) => JSON.stringify(a) === JSON.stringify(b);
 const byTime = (a: ScheduleEntry, b: ScheduleEntry) => a.time.localeCompare(b.time);
 
@@ -27,6 +30,7 @@ export function SchedulePanel({ list, onSaved }: { list: SceneList; onSaved: () 
     }
   }, [saved, base]);
   const dirty = !sameEntries(draft, saved);
+  const valid = draft.every((e) => TIME.test(e.time) && e.scene !== '');
   const scenes = list.scenes.map((s) => s.name);
 
   const change = (i: number, patch: Partial<ScheduleEntry>) => setDraft((d) => d.map((e, k) => (k === i ? { ...e, ...patch } : e)));
@@ -41,7 +45,7 @@ export function SchedulePanel({ list, onSaved }: { list: SceneList; onSaved: () 
   };
   const add = () => {
     const last = draft[draft.length - 1];
-    const time = last ? `${String((Number(last.time.slice(0, 2)) + 12) % 24).padStart(2, '0')}:${last.time.slice(3)}` : '07:00';
+    const time = last && TIME.test(last.time) ? `${String((Number(last.time.slice(0, 2)) + 12) % 24).padStart(2, '0')}:${last.time.slice(3)}` : '07:00';
     setDraft([...draft, { time, scene: scenes[0] ?? '' }]);
   };
   const save = async () => {
@@ -61,13 +65,16 @@ export function SchedulePanel({ list, onSaved }: { list: SceneList; onSaved: () 
       {draft.map((e, i) => (
         <div className="wall-schedule-entry" key={i} data-testid={`wall-schedule-${i}`}>
           <div className="wall-row">
+            {/* Text, not type="time": the browser's time field follows its own locale (07:00 PM); the room reads 24 h. */}
             <input
-              type="time"
-              className="wall-time"
+              className={`wall-time${TIME.test(e.time) ? '' : ' bad'}`}
               value={e.time}
-              required
-              onChange={(ev) => ev.target.value && change(i, { time: ev.target.value.slice(0, 5) })}
+              maxLength={5}
+              inputMode="numeric"
+              placeholder="07:00"
+              onChange={(ev) => change(i, { time: ev.target.value.trim() })}
               aria-label={t('wall.scheduleTime')}
+              aria-invalid={!TIME.test(e.time)}
               data-testid={`wall-schedule-time-${i}`}
             />
             <select className="wall-input" value={e.scene} onChange={(ev) => change(i, { scene: ev.target.value })} aria-label={t('wall.scheduleScene')} data-testid={`wall-schedule-scene-${i}`}>
@@ -95,7 +102,7 @@ export function SchedulePanel({ list, onSaved }: { list: SceneList; onSaved: () 
         <button onClick={add} disabled={scenes.length === 0} title={scenes.length === 0 ? t('wall.scheduleNeedsScene') : undefined} data-testid="wall-schedule-add">
           {t('wall.scheduleAdd')}
         </button>
-        <button className={dirty ? 'primary' : ''} onClick={() => void save()} disabled={!dirty} data-testid="wall-schedule-save">
+        <button className={dirty ? 'primary' : ''} onClick={() => void save()} disabled={!dirty || !valid} title={valid ? undefined : t('wall.scheduleInvalid')} data-testid="wall-schedule-save">
           {t('wall.scheduleSave')}
         </button>
         {dirty && (
