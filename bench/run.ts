@@ -5,6 +5,7 @@ import { benchPtz } from './ptz';
 import { benchSoak } from './soak';
 import { benchTiles } from './tiles';
 import { benchTtff } from './ttff';
+import { benchWall } from './wall';
 import { printTable, saveResults, type BenchRow } from './lib';
 
 /** `npm run bench [name…]`: runs the benchmarks, prints a table, saves JSON under bench/results/. */
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<BenchRow[]>> = {
   ptz: () => benchPtz(),
   tiles: () => benchTiles(),
   fanout: () => benchFanout(),
+  wall: () => benchWall(),
   // Long: 20 minutes by default (SOAK_MINUTES).
   soak: () => benchSoak(),
 };

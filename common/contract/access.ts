@@ -77,6 +77,7 @@ export const COMMAND_ACCESS: Readonly<Record<CommandName, CommandAccess>> = {
   // Decoders (hardware drivers and the software decoder page) report and fetch their own layout.
   'wall:decoderReport': connection,
   'wall:decoderLayout': connection,
+  'wall:ledState': connection,
   'wall:openWindow': wall,
   'wall:closeWindow': wall,
   'wall:moveWindow': wall,

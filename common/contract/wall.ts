@@ -230,6 +230,9 @@ export const wallCommands = {
     LedStateSchema,
   ),
 
+  /** What the LED strip shows now, for an LED output page (no person signed in on it). */
+  'wall:ledState': command(Empty, LedStateSchema),
+
   /** Takes the edit lock (renewed by every edit); `conflict` with the holder when another console has it. */
   'wall:lock': command(Empty, WallLockInfo),
   'wall:unlock': command(Empty, WallLockInfo),
@@ -249,4 +252,6 @@ export const wallEvents = {
   'wall:decoder': WallDecoderEvent,
   /** The desired layout of a software decoder, for the page that shows that panel. */
   'wall:decoderState': z.object({ decoderId: z.string(), layout: DecoderLayoutSchema }),
+  /** The LED strip changed: for LED output pages, which get no `wall:state`. */
+  'wall:ledState': LedStateSchema,
 } as const;

@@ -50,7 +50,7 @@ export interface SecurityOptions {
 const LOCKED_SESSION_MAX_MS = 12 * 3600_000;
 const IDLE_CHECK_MS = 5000;
 /** Events a device without a person (a decoder page) needs: the clock, its own layout, and PTZ poses for the HUD it draws. */
-const DEVICE_EVENTS = new Set(['app:tick', 'wall:decoderState', 'ptz:pose']);
+const DEVICE_EVENTS = new Set(['app:tick', 'wall:decoderState', 'wall:ledState', 'ptz:pose']);
 /** Argument keys never written to the audit trail. */
 const SECRET_KEY = /password|token|secret/i;
 

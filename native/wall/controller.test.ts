@@ -158,6 +158,56 @@ describe('WallController: layouts to decoders', () => {
     expect(c.state().windows).toHaveLength(1);
   });
 
+  it('refuses every kind of bad input with the reason and keeps the wall as it was', async () => {
+    const c = make();
+    c.openWindow({ rect: panelRect(c.geometry, 0, 0), split: 4, panes: [cam(1), cam(2)], snap: false });
+    await c.idle();
+    const before = JSON.stringify(c.state().windows);
+    const version = c.state().version;
+    const sent = [...fakes.values()].reduce((n, f) => n + f.applied.length, 0);
+    const unchanged = async () => {
+      await c.idle();
+      expect(JSON.stringify(c.state().windows)).toBe(before);
+      expect(c.state().version).toBe(version);
+      expect([...fakes.values()].reduce((n, f) => n + f.applied.length, 0)).toBe(sent);
+    };
+
+    // A window moved or opened outside the wall.
+    const moved = await failure(() => c.moveWindow({ windowId: 'w1', rect: wallRect(-400, 0, 1920, 1080), snap: false, mode: 'resize' }));
+    expect([moved.code, moved.message]).toEqual(['invalid_args', 'window w1 lies outside the wall (9600 x 3240 px): its left edge is at -400 px']);
+    const below = await failure(() => c.openWindow({ rect: wallRect(0, 3000, 1920, 1080), split: 1, panes: [], snap: false }));
+    expect(below.message).toBe('window w2 lies outside the wall (9600 x 3240 px): its bottom edge is at 4080 px');
+    await unchanged();
+
+    // An unknown camera, in a pane or inside a tour.
+    expect((await failure(() => c.setPaneSource('w1', 2, { kind: 'camera', cameraId: 't42-visible' }))).message).toBe('unknown camera "t42-visible"');
+    const tour = await failure(() => c.setPaneSource('w1', 3, { kind: 'tour', cameras: ['t01-visible', 'nope'], dwellS: 10 }));
+    expect(tour.message).toBe('unknown camera "nope"');
+    expect(tour.issues?.[0]?.path).toMatch(/cameras\[1\]$/);
+    await unchanged();
+
+    // A split the wall does not offer, and one the decoder cannot carry (nine HD pictures on one panel).
+    expect((await failure(() => c.setSplit('w1', 6))).message).toBe('split 6 is not supported; use 1, 4, 9');
+    const nine = await failure(() =>
+      c.openWindow({ rect: panelRect(c.geometry, 2, 4), split: 9, panes: [1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => cam(n, 'thermal')), snap: false }),
+    );
+    expect(nine.code).toBe('unavailable');
+    expect(nine.message).toMatch(/^decoder d15 \(row 3, column 5\) would decode 9 HD streams but can decode 4: w2 pane 1 \(t01-thermal\), .*, w2 pane 9 \(t09-thermal\)$/);
+    await unchanged();
+
+    // An alarm region off the wall; a scene file that is corrupt or for another wall.
+    expect((await failure(() => c.setAlarmRegion(wallRect(8000, 0, 3840, 1080), false))).message).toBe('window alarm lies outside the wall (9600 x 3240 px): its right edge is at 11840 px');
+    expect(c.state().alarm.region).toBeNull();
+    c.sceneSave('good', false);
+    expect((await failure(() => c.sceneImport('{"format": "skywatch-wall-scene", "windows": [', undefined, false))).message).toMatch(/^scene refused: not JSON/);
+    const small = JSON.stringify({ ...JSON.parse(c.sceneExport('good').json), name: 'small', wall: { rows: 2, columns: 4, panelWidth: 1920, panelHeight: 1080 } });
+    expect((await failure(() => c.sceneImport(small, undefined, false))).message).toBe(
+      'scene refused: scene "small" is for a 2 x 4 wall of 1920x1080 panels; this wall is 3 x 5 of 1920x1080',
+    );
+    expect(c.sceneList().scenes.map((x) => x.name)).toEqual(['good']);
+    await unchanged();
+  });
+
   it('degrades to sub streams where the site allows it', async () => {
     const c = make({ overBudget: 'degrade' });
     c.openWindow({ rect: panelRect(c.geometry, 0, 0), split: 4, panes: [cam(1), cam(2), cam(3), cam(4)], snap: false });

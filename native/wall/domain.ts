@@ -137,7 +137,12 @@ export function createWallDomain(opts: WallDomainOptions): WallDomain {
     'wall:alarmRegion': edit<'wall:alarmRegion'>((a) => c.setAlarmRegion(a.rect, a.snap)),
     'wall:alarmTakeover': async ({ cameraId, reason }) => c.alarmTakeover(cameraId, reason),
     'wall:alarmRelease': async ({ cameraId }) => c.alarmRelease(cameraId),
-    'wall:led': edit<'wall:led'>((a) => c.setLed(a)),
+    'wall:led': edit<'wall:led'>((a) => {
+      const led = c.setLed(a);
+      bus.emit('wall:ledState', led);
+      return led;
+    }),
+    'wall:ledState': async () => c.state().led,
     'wall:lock': async (_a, ctx) => c.claim(ctx.clientId),
     'wall:unlock': async (_a, ctx) => c.unlock(ctx.clientId),
     'wall:decoderReport': async ({ decoderId, revision, outputs }) => {

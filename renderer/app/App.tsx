@@ -10,15 +10,17 @@ import { MapTabButton, MapWorkspace } from '../map/MapWorkspace';
 import { TouchApp } from '../touch/TouchApp';
 import { GridToolbar, VideoGrid } from '../video/VideoGrid';
 import { DecoderPage } from '../wall/DecoderPage';
+import { LedPage } from '../wall/LedPage';
 import { WallWorkspace } from '../wall/WallWorkspace';
 import { StatusBar } from './StatusBar';
 import { useAppStore } from './store';
 
 /**
  * Which surface this page is. The host serves index.html for every path, so the route is the
- * path: `/touch` is the touch video controller, anything else the operator console.
+ * path: `/touch` is the touch video controller, `/led` the LED strip output, anything else the operator console.
  */
-export function route(pathname: string): 'touch' | 'console' {
+export function route(pathname: string): 'touch' | 'led' | 'console' {
+  if (/\/led\/?$/.test(pathname)) return 'led';
   return /\/touch\/?$/.test(pathname) ? 'touch' : 'console';
 }
 
@@ -40,7 +42,9 @@ export function App() {
   }, [lang]);
   const decoderId = decoderRoute(window.location.pathname, window.location.search);
   if (decoderId) return <DecoderPage decoderId={decoderId} />;
-  return route(window.location.pathname) === 'touch' ? (
+  const surface = route(window.location.pathname);
+  if (surface === 'led') return <LedPage />;
+  return surface === 'touch' ? (
     <AuthGate touch>
       <TouchApp />
     </AuthGate>

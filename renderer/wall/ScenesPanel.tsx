@@ -2,9 +2,11 @@ import { useCallback, useEffect, useState } from 'react';
 import type { SceneList } from '../../common/contract';
 import { useAppStore } from '../app/store';
 import { useT } from '../i18n';
+import { AlarmPanel } from './AlarmPanel';
+import { SchedulePanel } from './SchedulePanel';
 import { wallCall, wallEdit } from './wall-commands';
 
-/** Scenes (预案): save the wall as…, recall, rename, delete, export, import; the schedule; the LED strip. */
+/** The side panel: the alarm region; scenes (预案): save the wall as…, recall, rename, delete, export, import; the schedule; the LED strip. */
 export function ScenesPanel() {
   const t = useT();
   const current = useAppStore((s) => s.wall?.scene ?? null);
@@ -54,6 +56,7 @@ export function ScenesPanel() {
 
   return (
     <aside className="wall-side" data-testid="wall-scenes">
+      <AlarmPanel />
       <h2>{t('wall.scenes')}</h2>
       {current && <p className="wall-note">{t('wall.sceneNow', { name: current })}</p>}
       <div className="wall-row">
@@ -115,28 +118,17 @@ export function ScenesPanel() {
           ))}
         </div>
       )}
-      {list && (
-        <div className="wall-schedule">
-          <h3>{t('wall.schedule', { tz: list.schedule.timeZone })}</h3>
-          {list.schedule.entries.length === 0 && <p className="dim">{t('wall.noSchedule')}</p>}
-          {list.schedule.entries.map((e, i) => (
-            <p key={i}>
-              {e.time} → {e.scene}
-            </p>
-          ))}
-          {list.schedule.next && <p className="dim">{t('wall.next', { at: new Date(list.schedule.next.at).toLocaleString('zh-CN', { hour12: false }), scene: list.schedule.next.scene })}</p>}
-        </div>
-      )}
+      {list && <SchedulePanel list={list} onSaved={() => void refresh()} />}
       <h2>{t('wall.led')}</h2>
       <div className="wall-led-form">
         <input className="wall-input" value={ledText} maxLength={200} placeholder={led?.text || t('wall.ledText')} onChange={(e) => setLedText(e.target.value)} data-testid="wall-led-text" />
         <div className="wall-row">
-          <input type="color" value={ledColour} onChange={(e) => setLedColour(e.target.value)} aria-label={t('wall.ledColour')} />
+          <input type="color" value={ledColour} onChange={(e) => setLedColour(e.target.value)} aria-label={t('wall.ledColour')} data-testid="wall-led-colour" />
           <label className="dim">
             {t('wall.ledSpeed')}
-            <input className="wall-num" type="number" min={0} max={400} value={ledSpeed} onChange={(e) => setLedSpeed(Number(e.target.value))} />
+            <input className="wall-num" type="number" min={0} max={400} value={ledSpeed} onChange={(e) => setLedSpeed(Number(e.target.value))} data-testid="wall-led-speed" />
           </label>
-          <button onClick={() => void wallCall('wall:led', { text: ledText, colour: ledColour, speedPxS: ledSpeed })}>{t('wall.ledSend')}</button>
+          <button onClick={() => void wallEdit('wall:led', { text: ledText, colour: ledColour, speedPxS: ledSpeed })} data-testid="wall-led-send">{t('wall.ledSend')}</button>
         </div>
       </div>
     </aside>

@@ -1,13 +1,15 @@
 import { useEffect, useLayoutEffect, useRef, useState, type DragEvent, type PointerEvent as ReactPointerEvent } from 'react';
 import type { WallState, WallWindow } from '../../common/contract';
-import { paneRects, panelRect, panelsOf, type WallGeometry, type WallRect } from '../../common/wall';
+import { alarmWindow, paneRects, panelRect, panelsOf, type WallGeometry, type WallRect } from '../../common/wall';
 import { useAppStore } from '../app/store';
 import { useT } from '../i18n';
 import { CAMERA_DND_TYPE } from '../video/VideoTile';
+import { LedStrip } from './LedStrip';
 import { paneStatus } from './pane-status';
+import { useCameraName } from './use-camera-name';
 import { usePageVisible } from './use-page-visible';
 import { PaneThumb } from './PaneThumb';
-import { wallEdit } from './wall-commands';
+import { wallCall, wallEdit } from './wall-commands';
 
 interface Box {
   x: number;
@@ -35,7 +37,7 @@ interface Drag {
  * the decoders REPORT (a live sub-stream thumbnail of the reported camera), marked while what was
  * asked is not yet playing; offline decoders are drawn red with their error.
  */
-export function WallMirror({ wall }: { wall: WallState }) {
+export function WallMirror({ wall, drawAlarm = false, onAlarmRegion }: { wall: WallState; drawAlarm?: boolean; onAlarmRegion?: (rect: WallRect) => void }) {
   const t = useT();
   const g = geometryOf(wall);
   const selected = useAppStore((s) => s.wallSelected);
@@ -47,17 +49,9 @@ export function WallMirror({ wall }: { wall: WallState }) {
   const [settling, setSettling] = useState<{ windowId: string; rect: Box } | null>(null);
   useEffect(() => setSettling(null), [wall.version]);
   const [dropAt, setDropAt] = useState<string | null>(null);
+  const [sketch, setSketch] = useState<{ from: { x: number; y: number }; to: { x: number; y: number } } | null>(null);
   const visible = usePageVisible();
-  const site = useAppStore((s) => s.site);
-  /** An operator reads "仙人山 可见光", not "t01-visible". */
-  const cameraName = (id: string | null) => {
-    if (!id) return '';
-    for (const tower of site?.towers ?? []) {
-      const c = tower.cameras.find((x) => x.id === id);
-      if (c) return `${tower.name} ${t(c.kind === 'visible' ? 'camera.visible' : 'camera.thermal')}`;
-    }
-    return id;
-  };
+  const cameraName = useCameraName();
 
   useLayoutEffect(() => {
     const el = outer.current;
@@ -147,6 +141,51 @@ export function WallMirror({ wall }: { wall: WallState }) {
     });
   };
 
+
+  /** The panes of a window as the decoders report them: thumbnail, camera name, state. */
+  const paneViews = (w: WallWindow, rect: Box) =>
+    paneRects(rect as WallRect, w.split).map((p, i) => {
+      const st = paneStatus(wall, w, i);
+      const degraded = wall.degraded.some((d) => d.windowId === w.id && d.pane === i);
+      return (
+        <div
+          key={i}
+          className={`wall-pane show-${st.show}${dropAt === `${w.id}.${i}` ? ' drop' : ''}`}
+          style={{ left: (p.x - rect.x) * scale, top: (p.y - rect.y) * scale, width: p.w * scale, height: p.h * scale }}
+          data-testid={`wall-pane-${w.id}-${i}`}
+          data-camera={st.reported ?? ''}
+          data-asked={st.asked ?? ''}
+          data-state={st.show}
+        >
+          {visible && st.reported && st.show !== 'hidden' && <PaneThumb cameraId={st.reported} />}
+          <span className="wall-pane-label">
+            {cameraName(st.asked)}
+            {degraded && <em> {t('wall.sub')}</em>}
+            {st.show === 'pending' && <em> · {t('wall.pending')}</em>}
+            {st.show === 'hidden' && <em> · {t('wall.hidden')}</em>}
+            {st.show === 'error' && <em> · {st.error ?? t('wall.error')}</em>}
+            {st.show === 'unavailable' && <em> {t('wall.unavailable')}</em>}
+          </span>
+        </div>
+      );
+    });
+
+  /** Drawing the alarm region: the rectangle dragged out, grown to the whole panels it touches. */
+  const regionOf = (a: { x: number; y: number }, b: { x: number; y: number }): WallRect | null => {
+    const box = { x: Math.min(a.x, b.x), y: Math.min(a.y, b.y), w: Math.max(1, Math.abs(a.x - b.x)), h: Math.max(1, Math.abs(a.y - b.y)) };
+    const ps = panelsOf(g, box as WallRect).map((p) => panelRect(g, p.row, p.column));
+    if (ps.length === 0) return null;
+    const x0 = Math.min(...ps.map((p) => p.x));
+    const y0 = Math.min(...ps.map((p) => p.y));
+    const x1 = Math.max(...ps.map((p) => p.x + p.w));
+    const y1 = Math.max(...ps.map((p) => p.y + p.h));
+    return r({ x: x0, y: y0, w: x1 - x0, h: y1 - y0 });
+  };
+  const sketchRect = sketch ? regionOf(sketch.from, sketch.to) : null;
+  const alarm = wall.alarm;
+  const alarmWin = alarm.region && alarm.active.length > 0 ? alarmWindow(alarm.region, alarm.active.map((a) => a.cameraId)) : null;
+  const newest = alarm.active[alarm.active.length - 1];
+
   const panels: { row: number; column: number }[] = [];
   for (let row = 0; row < g.rows; row++) for (let column = 0; column < g.columns; column++) panels.push({ row, column });
   const decoderAt = (row: number, column: number) => wall.decoders.find((d) => d.row === row && d.column === column);
@@ -185,7 +224,6 @@ export function WallMirror({ wall }: { wall: WallState }) {
           })}
           {wall.windows.map((w, z) => {
             const rect = drag?.windowId === w.id ? drag.rect : settling?.windowId === w.id ? settling.rect : w.rect;
-            const panes = paneRects(rect as WallRect, w.split);
             return (
               <div
                 key={w.id}
@@ -198,31 +236,7 @@ export function WallMirror({ wall }: { wall: WallState }) {
                   select(w.id);
                 }}
               >
-                {panes.map((p, i) => {
-                  const st = paneStatus(wall, w, i);
-                  const degraded = wall.degraded.some((d) => d.windowId === w.id && d.pane === i);
-                  return (
-                    <div
-                      key={i}
-                      className={`wall-pane show-${st.show}${dropAt === `${w.id}.${i}` ? ' drop' : ''}`}
-                      style={{ left: (p.x - rect.x) * scale, top: (p.y - rect.y) * scale, width: p.w * scale, height: p.h * scale }}
-                      data-testid={`wall-pane-${w.id}-${i}`}
-                      data-camera={st.reported ?? ''}
-                      data-asked={st.asked ?? ''}
-                      data-state={st.show}
-                    >
-                      {visible && st.reported && st.show !== 'hidden' && <PaneThumb cameraId={st.reported} />}
-                      <span className="wall-pane-label">
-                        {cameraName(st.asked)}
-                        {degraded && <em> {t('wall.sub')}</em>}
-                        {st.show === 'pending' && <em> · {t('wall.pending')}</em>}
-                        {st.show === 'hidden' && <em> · {t('wall.hidden')}</em>}
-                        {st.show === 'error' && <em> · {st.error ?? t('wall.error')}</em>}
-                        {st.show === 'unavailable' && <em> {t('wall.unavailable')}</em>}
-                      </span>
-                    </div>
-                  );
-                })}
+                {paneViews(w, rect)}
                 <div className="wall-window-bar" onPointerDown={(e) => startDrag(e, w, 'move')} title={t('wall.moveHint')} data-testid={`wall-window-bar-${w.id}`}>
                   {w.title ?? w.id}
                 </div>
@@ -230,19 +244,61 @@ export function WallMirror({ wall }: { wall: WallState }) {
               </div>
             );
           })}
-          {wall.alarm.region && <div className="wall-alarm-region" style={px(wall.alarm.region)} title={t('wall.alarmRegion')} />}
-          {wall.led.text && (
-            <div className="wall-led" style={{ color: wall.led.colour }} data-testid="wall-led">
-              {wall.led.text}
+          {alarm.region && (
+            <div
+              className={`wall-alarm-region${alarmWin ? ' taken' : ''}`}
+              style={px(alarm.region)}
+              data-testid="wall-alarm-region"
+              data-rect={`${alarm.region.x},${alarm.region.y},${alarm.region.w},${alarm.region.h}`}
+            >
+              <span className="wall-alarm-tag">{t('wall.alarmRegion')}</span>
             </div>
           )}
+          {alarmWin && (
+            <div className="wall-window wall-alarm-window" style={{ ...px(alarmWin.rect), zIndex: 160 }} data-testid="wall-alarm-window" data-cameras={alarm.active.map((a) => a.cameraId).join(',')}>
+              {paneViews(alarmWin, alarmWin.rect)}
+              <div className="wall-alarm-bar">
+                <span>
+                  {t('wall.alarmTaken', { camera: cameraName(newest?.cameraId ?? null), reason: newest?.reason ?? '' })}
+                  {alarm.active.length > 1 && ` ${t('wall.alarmMore', { n: alarm.active.length - 1 })}`}
+                </span>
+                <button onPointerDown={(e) => e.stopPropagation()} onClick={() => void wallCall('wall:alarmRelease', {})} data-testid="wall-alarm-release-mirror">
+                  {t('wall.alarmRelease')}
+                </button>
+              </div>
+            </div>
+          )}
+          {drawAlarm && (
+            <div
+              className="wall-draw"
+              data-testid="wall-alarm-draw"
+              onPointerDown={(e) => {
+                if (e.button !== 0) return;
+                e.stopPropagation();
+                (e.target as HTMLElement).setPointerCapture(e.pointerId);
+                const p = wallPoint(e);
+                setSketch({ from: p, to: p });
+              }}
+              onPointerMove={(e) => sketch && setSketch({ ...sketch, to: wallPoint(e) })}
+              onPointerUp={(e) => {
+                e.stopPropagation();
+                const rect = sketch ? regionOf(sketch.from, wallPoint(e)) : null;
+                setSketch(null);
+                if (rect) onAlarmRegion?.(rect);
+              }}
+            >
+              {sketchRect && <div className="wall-alarm-sketch" style={px(sketchRect)} data-testid="wall-alarm-sketch" />}
+              <span className="wall-draw-hint">{t('wall.alarmDrawHint')}</span>
+            </div>
+          )}
+          {wall.led.text && <LedStrip led={wall.led} className="wall-led" testId="wall-led" />}
         </div>
       )}
     </div>
   );
 }
 
-/** Ctrl+Z / Ctrl+Y (or Ctrl+Shift+Z) undo and redo, Delete closes the selected window. */
+/** Ctrl+Z / Ctrl+Y (or Ctrl+Shift+Z) undo and redo, Delete closes the selected window, Esc leaves drawing the alarm region. */
 export function useWallKeys(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -255,6 +311,8 @@ export function useWallKeys(): void {
       } else if ((e.ctrlKey || e.metaKey) && (k === 'y' || (k === 'z' && e.shiftKey))) {
         e.preventDefault();
         void wallEdit('wall:redo', {});
+      } else if (e.key === 'Escape' && useAppStore.getState().wallDrawAlarm) {
+        useAppStore.getState().setWallDrawAlarm(false);
       } else if (e.key === 'Delete') {
         const id = useAppStore.getState().wallSelected;
         if (!id) return;

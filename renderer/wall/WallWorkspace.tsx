@@ -1,5 +1,6 @@
 import { useAppStore } from '../app/store';
 import { useT } from '../i18n';
+import { markAlarmRegion } from './AlarmPanel';
 import { ScenesPanel } from './ScenesPanel';
 import { wallCall, wallEdit } from './wall-commands';
 import { useWallKeys, WallMirror } from './WallMirror';
@@ -15,6 +16,7 @@ export function WallWorkspace() {
   const error = useAppStore((s) => s.wallError);
   const setError = useAppStore((s) => s.setWallError);
   const select = useAppStore((s) => s.selectWallWindow);
+  const drawAlarm = useAppStore((s) => s.wallDrawAlarm);
   useWallKeys();
   if (!wall) return <div className="wall-empty">{t('wall.none')}</div>;
   const win = wall.windows.find((w) => w.id === selected);
@@ -77,7 +79,7 @@ export function WallWorkspace() {
         </div>
       )}
       <div className="wall-body">
-        <WallMirror wall={wall} />
+        <WallMirror wall={wall} drawAlarm={drawAlarm} onAlarmRegion={(rect) => void markAlarmRegion(rect)} />
         <ScenesPanel />
       </div>
     </div>

@@ -15,7 +15,10 @@ export interface WallSlice {
   wallSelected: string | null;
   /** Last error from a wall command, shown as a banner until dismissed or replaced. */
   wallError: string | null;
+  /** The mirror is in "mark the alarm region" mode: a drag draws the region instead of editing windows. */
+  wallDrawAlarm: boolean;
   setWorkspace(w: Workspace): void;
+  setWallDrawAlarm(on: boolean): void;
   selectWallWindow(id: string | null): void;
   setWallError(e: string | null): void;
   wallLocked(info: WallLockInfo): void;
@@ -27,6 +30,8 @@ export const createWallSlice: StateCreator<AppState, [], [], WallSlice> = (set) 
   wallSelfId: null,
   wallSelected: null,
   wallError: null,
+  wallDrawAlarm: false,
+  setWallDrawAlarm: (wallDrawAlarm) => set({ wallDrawAlarm }),
   setWorkspace: (workspace) => set({ workspace }),
   selectWallWindow: (wallSelected) => set({ wallSelected }),
   setWallError: (wallError) => set({ wallError }),

@@ -104,6 +104,7 @@ export const SAMPLES: Partial<Record<CommandName, readonly Sample[]>> = {
   'wall:sceneList': [{}],
   'wall:decoderReport': [{ decoderId: 'd01', revision: 0, outputs: [{ id: 'w1.0', cameraId: null, profile: null, state: 'idle', error: null }] }],
   'wall:decoderLayout': [{ decoderId: 'd01' }, { decoderId: 'd99' }],
+  'wall:ledState': [{}],
   'wall:openWindow': [
     { rect, split: 4, panes: [null, { kind: 'camera', cameraId: FAKE_CAMERA }], title: 'fz', snap: true },
     { rect: { x: 100, y: 100, w: 500, h: 300 }, split: 1, panes: [], snap: false },

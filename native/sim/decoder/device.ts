@@ -18,7 +18,7 @@ import {
   type LedState,
   type ReportedOutput,
 } from '../../../common/wall';
-import { previewPage } from './page';
+import { ledPreviewPage, previewPage } from './page';
 
 /**
  * A simulated networked wall decoder (or LED strip controller): a real HTTP/JSON server speaking
@@ -289,8 +289,8 @@ export async function startSimDecoder(opts: SimDecoderOptions): Promise<SimDecod
       res.once('finish', () => void api.reboot());
       return;
     }
-    if (m === 'GET' && path === '/' && kind === 'decoder') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(previewPage(opts.id, output));
+    if (m === 'GET' && path === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(kind === 'led' ? ledPreviewPage(opts.id) : previewPage(opts.id, output));
       return;
     }
     if (m === 'GET' && path === '/sim/preview' && kind === 'decoder') {

@@ -134,3 +134,74 @@ export function previewPage(decoderId: string, output: { width: number; height: 
 </html>
 `;
 }
+
+/**
+ * The simulated LED controller's preview page: the strip as it lights. The text scrolls right to
+ * left at the controller's speed (LED pixels a second, on a 32-pixel line: the speed scales with the
+ * drawn text height) in its colour, by one CSS animation of a transform. It polls the controller's
+ * status for the state it holds. Element contract: docs/decoder-protocol.md, "The preview page".
+ */
+export function ledPreviewPage(id: string): string {
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<title>LED ${id.replace(/[<>&"]/g, '')}</title>
+<style>
+  html, body { margin: 0; height: 100%; background: #000; overflow: hidden; }
+  #strip { position: absolute; inset: 0; overflow: hidden; white-space: nowrap; background: #050505;
+           font: 700 70vh/100vh "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; }
+  #text { position: absolute; left: 0; top: 0; display: inline-block; padding: 0 .2em; text-shadow: 0 0 .25em currentColor; will-change: transform; }
+  #text.scrolling { animation: led-scroll linear infinite; animation-duration: var(--led-s); }
+  @keyframes led-scroll { from { transform: translateX(var(--led-from)); } to { transform: translateX(var(--led-to)); } }
+</style>
+</head>
+<body>
+<div id="strip" data-revision="0"><span id="text"></span></div>
+<script>
+(() => {
+  const strip = document.getElementById('strip');
+  let text = document.getElementById('text');
+  let shown = '';
+  const run = (led) => {
+    // A new element restarts the animation from the right edge.
+    const t = document.createElement('span');
+    t.id = 'text';
+    t.textContent = led.text;
+    t.style.color = led.colour;
+    text.replaceWith(t);
+    text = t;
+    const from = strip.clientWidth, to = -t.scrollWidth;
+    const speed = led.speedPxS * parseFloat(getComputedStyle(t).fontSize) / 32;
+    const scrolling = speed > 0 && led.text !== '';
+    if (scrolling) {
+      t.style.setProperty('--led-from', from + 'px');
+      t.style.setProperty('--led-to', to + 'px');
+      t.style.setProperty('--led-s', (from - to) / speed + 's');
+      t.className = 'scrolling';
+    }
+    strip.dataset.text = led.text;
+    strip.dataset.colour = led.colour;
+    strip.dataset.speed = String(led.speedPxS);
+    strip.dataset.scrolling = String(scrolling);
+  };
+  let last = null;
+  addEventListener('resize', () => last && run(last));
+  const poll = async () => {
+    try {
+      const r = await fetch('/api/v1/status', { cache: 'no-store' });
+      if (r.ok) {
+        const s = await r.json();
+        const key = JSON.stringify(s.led);
+        if (key !== shown) { shown = key; last = s.led; run(s.led); strip.dataset.revision = String(s.led.revision); }
+      }
+    } catch (e) { /* controller restarting: keep the last text */ }
+    setTimeout(poll, 500);
+  };
+  poll();
+})();
+</script>
+</body>
+</html>
+`;
+}

@@ -69,6 +69,90 @@ export class WallPage {
   async recallScene(name: string): Promise<void> {
     await this.page.getByTestId(`wall-scene-recall-${name}`).click();
   }
+
+  // The schedule of scenes (定时预案)
+
+  get schedule(): Locator {
+    return this.page.getByTestId('wall-schedule');
+  }
+
+  scheduleEntries(): Locator {
+    return this.schedule.locator('.wall-schedule-entry');
+  }
+
+  /** Adds an entry in the editor (not yet saved): a time of day and a scene. */
+  async addScheduleEntry(time: string, scene: string): Promise<void> {
+    const i = await this.scheduleEntries().count();
+    await this.page.getByTestId('wall-schedule-add').click();
+    await this.page.getByTestId(`wall-schedule-time-${i}`).fill(time);
+    await this.page.getByTestId(`wall-schedule-scene-${i}`).selectOption(scene);
+  }
+
+  async saveSchedule(): Promise<void> {
+    await this.page.getByTestId('wall-schedule-save').click();
+    await expect(this.page.getByTestId('wall-schedule-save')).toBeDisabled();
+  }
+
+  /** The entries the editor shows, as "HH:MM scene". */
+  async scheduleShown(): Promise<string[]> {
+    const out: string[] = [];
+    for (let i = 0; i < (await this.scheduleEntries().count()); i++) {
+      const time = await this.page.getByTestId(`wall-schedule-time-${i}`).inputValue();
+      const scene = await this.page.getByTestId(`wall-schedule-scene-${i}`).inputValue();
+      out.push(`${time} ${scene}`);
+    }
+    return out;
+  }
+
+  // The alarm region
+
+  get alarmRegion(): Locator {
+    return this.mirror.getByTestId('wall-alarm-region');
+  }
+
+  get alarmWindow(): Locator {
+    return this.mirror.getByTestId('wall-alarm-window');
+  }
+
+  /** Marks the alarm region by dragging on the mirror from one panel to another (inner points of both). */
+  async drawAlarmRegion(from: { row: number; column: number }, to: { row: number; column: number }): Promise<void> {
+    await this.page.getByTestId('wall-alarm-mark').click();
+    await expect(this.mirror.getByTestId('wall-alarm-draw')).toBeVisible();
+    const a = (await this.panel(from.row, from.column).boundingBox())!;
+    const b = (await this.panel(to.row, to.column).boundingBox())!;
+    await this.page.mouse.move(a.x + a.width * 0.3, a.y + a.height * 0.3);
+    await this.page.mouse.down();
+    await this.page.mouse.move(b.x + b.width * 0.5, b.y + b.height * 0.4, { steps: 6 });
+    await expect(this.mirror.getByTestId('wall-alarm-sketch')).toBeVisible();
+    await this.page.mouse.up();
+    await expect(this.mirror.getByTestId('wall-alarm-draw')).toHaveCount(0);
+  }
+
+  // The LED strip
+
+  async sendLed(text: string, colour: string, speedPxS: number): Promise<void> {
+    await this.page.getByTestId('wall-led-text').fill(text);
+    await this.page.getByTestId('wall-led-colour').fill(colour);
+    await this.page.getByTestId('wall-led-speed').fill(String(speedPxS));
+    await this.page.getByTestId('wall-led-send').click();
+  }
+}
+
+/**
+ * How fast the text of an LED strip moves, in the strip's own pixels a second: the drawn motion over
+ * `ms` divided by the drawn text height over the strip's 32-pixel line. Read from the element's
+ * computed transform, so it measures what the compositor is told, not what was configured.
+ */
+export async function ledSpeed(text: Locator, ms = 1500): Promise<{ pxS: number; colour: string }> {
+  const sample = () =>
+    text.evaluate((el) => {
+      const m = new DOMMatrix(getComputedStyle(el).transform);
+      return { x: m.m41, t: performance.now(), font: parseFloat(getComputedStyle(el).fontSize), colour: getComputedStyle(el).color };
+    });
+  const a = await sample();
+  await text.page().waitForTimeout(ms);
+  const b = await sample();
+  return { pxS: ((a.x - b.x) / ((b.t - a.t) / 1000)) * (32 / a.font), colour: a.colour };
 }
 
 /**
