@@ -44,6 +44,8 @@ export const SiteView = z.object({
   timeZone: z.string(),
   towers: z.array(TowerView),
   wall: WallView.nullable(),
+  /** The alerts' observation timing, for the console's countdowns. */
+  alerts: z.object({ observeMinutes: z.number(), followUpMinutes: z.number() }).optional(),
 });
 export type SiteView = z.infer<typeof SiteView>;
 

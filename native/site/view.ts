@@ -37,6 +37,7 @@ export function toSiteView(site: SiteConfig): SiteView {
           decoders: site.wall.decoders.map((d) => ({ id: d.id, row: d.row, column: d.column, maxStreams: d.maxStreams })),
         }
       : null,
+    alerts: { observeMinutes: site.alerts.observeMinutes, followUpMinutes: site.alerts.followUpMinutes },
   };
 }
 

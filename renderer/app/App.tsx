@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { AdminWorkspace } from '../admin/AdminWorkspace';
+import { AlertCenter } from '../alerts/AlertCenter';
 import { AuthGate } from '../auth/AuthGate';
 import { useCan } from '../auth/session';
 import { CameraTree } from '../cameras/CameraTree';
@@ -106,6 +107,7 @@ function Console() {
       )}
       <PtzPanel />
       <StatusBar />
+      <AlertCenter />
     </div>
   );
 }

@@ -111,11 +111,22 @@ export function connectHost(): HostClient {
     selfIdentity.confirmed(clientId);
     set({ ptzSelfId: clientId });
   });
+  // Alerts, like the wall, are optional on a host.
+  const loadAlerts = async () => {
+    try {
+      useAppStore.getState().setAlerts((await c.call('alert:list', {})).alerts);
+    } catch (e) {
+      if (!(e instanceof CallError && (e.error.code === 'unknown_command' || e.error.code === 'forbidden'))) console.warn('alerts could not be loaded', e);
+    }
+  };
+
   onSignedIn(() => {
     void loadAll();
     void loadPtz();
     void loadWall();
+    void loadAlerts();
   });
+  c.on('alert:changed', (a) => useAppStore.getState().alertChanged(a));
   c.on('auth:session', ({ state }) => {
     if (state === 'locked') locked();
     else if (state === 'signedOut') signedOut();

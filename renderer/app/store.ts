@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { createAlertsSlice, type AlertsSlice } from '../alerts/alerts-slice';
 import { createAuthSlice, type AuthSlice } from '../auth/auth-slice';
 import { createCameraSlice, type CameraSlice } from '../cameras/camera-slice';
 import { createMapSlice, type MapSlice } from '../map/map-slice';
@@ -8,7 +9,7 @@ import { createWallSlice, type WallSlice } from '../wall/wall-slice';
 import { createAppSlice, type AppSlice } from './app-slice';
 
 /** The one renderer store, built from per-domain slices. */
-export type AppState = AppSlice & AuthSlice & CameraSlice & VideoSlice & PtzSlice & WallSlice & MapSlice;
+export type AppState = AppSlice & AuthSlice & CameraSlice & VideoSlice & PtzSlice & WallSlice & MapSlice & AlertsSlice;
 
 export const useAppStore = create<AppState>()((...a) => ({
   ...createAppSlice(...a),
@@ -18,4 +19,5 @@ export const useAppStore = create<AppState>()((...a) => ({
   ...createPtzSlice(...a),
   ...createWallSlice(...a),
   ...createMapSlice(...a),
+  ...createAlertsSlice(...a),
 }));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../common/alerts';
 import type { PtzControl, WallState } from '../../common/contract';
-import { hostWithSocket } from './contract-socket';
+import { hostWithSocket } from './host-env';
 
 /*
  * A fire alert through the whole host: the simulated detector grabs its camera's picture over RTSP

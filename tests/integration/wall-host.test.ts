@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WallDecoderView } from '../../common/contract';
-import { hostWithSocket } from './contract-socket';
+import { hostWithSocket } from './host-env';
 
 const env = hostWithSocket('wall-host');
 
