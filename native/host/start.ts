@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { can } from '../../common/auth';
 import type { SiteConfig } from '../../common/site';
 import { appHandlers } from '../app/handlers';
+import { liveStateFrom } from '../duty/live';
+import { openDutyService } from '../duty/service';
 import { startCameraProber } from '../health/camera-probe';
 import { createPtzDomain } from '../ptz/domain';
 import { createSecurityDomain } from '../security/domain';
@@ -47,6 +49,8 @@ export interface HostOptions {
    * and touch controllers on the LAN); off on loopback unless asked for.
    */
   tls?: boolean | { certFile: string; keyFile: string };
+  /** The central sync service for the duty log (default: SKYWATCH_SYNC_URL / SKYWATCH_SYNC_TOKEN); without it records stay local. */
+  sync?: { url: string; token: string } | null;
   log?: Logger;
 }
 
@@ -191,6 +195,27 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
       return heads.flatMap((h) => (h.pose && h.cameraIds.some((c) => shown.has(c)) ? [h.pose] : []));
     },
   });
+  const syncEnv = process.env.SKYWATCH_SYNC_URL && process.env.SKYWATCH_SYNC_TOKEN ? { url: process.env.SKYWATCH_SYNC_URL, token: process.env.SKYWATCH_SYNC_TOKEN } : undefined;
+  const syncTo = opts.sync === null ? undefined : (opts.sync ?? syncEnv);
+  const duty = await openDutyService({
+    dataDir,
+    siteId: site.site.id,
+    siteName: site.site.name,
+    timeZone: site.site.timeZone,
+    ...(syncTo ? { sync: syncTo } : {}),
+    live: (sync) =>
+      liveStateFrom({
+        site,
+        dataDir,
+        cameraStatus: () => prober.list(),
+        heads: () => Promise.resolve(ptz.handlers['ptz:heads']!({}, systemContext('duty'))),
+        wall: () => wall.controller?.state(),
+        sync,
+      }),
+    emit: { sync: (s) => bus.emit('duty:sync', s), changed: (kinds) => bus.emit('duty:changed', { kinds }) },
+    log: createLogger('duty'),
+  });
+  registry.register(duty.handlers);
   const tick = setInterval(() => bus.emit('app:tick', { hostTime: Date.now() }), 5000);
   tick.unref();
 
@@ -211,6 +236,7 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
         // Heads get their Stop while the simulator (if any) still answers.
         await ptz.close();
         await wall.close();
+        await duty.close();
         await gateway.close();
         await simulator?.close();
         security.close();
