@@ -103,13 +103,13 @@ export class PgCentralStore implements CentralStore {
   async pull(site: string, after: string, limit: number): Promise<PullResult> {
     const from = after && /^\d+$/.test(after) ? after : '0';
     const rows = (
-      await this.pool.query<Row & { seq: string; origin: string | null }>(
-        'SELECT id, kind, site, hlc, fields, seq::text AS seq, origin FROM sync_records WHERE seq > $1::bigint ORDER BY seq LIMIT $2',
+      await this.pool.query<Row & { seq_text: string; origin: string | null }>(
+        'SELECT id, kind, site, hlc, fields, seq::text AS seq_text, origin FROM sync_records WHERE seq > $1::bigint ORDER BY seq LIMIT $2',
         [from, limit + 1],
       )
     ).rows;
     const page = rows.slice(0, limit);
-    return { records: page.filter((r) => r.origin !== site).map(fromRow), cursor: page.at(-1)?.seq ?? from, more: rows.length > limit };
+    return { records: page.filter((r) => r.origin !== site).map(fromRow), cursor: page.at(-1)?.seq_text ?? from, more: rows.length > limit };
   }
 
   async checksum(): Promise<{ count: number; sha256: string }> {
