@@ -39,6 +39,19 @@ describe('field-wise last-writer-wins merge', () => {
     }
   });
 
+  it('agrees on the origin site of a record two sites created under the same id', () => {
+    const onA = roster(t(5, 'a'));
+    const onB = { ...editRecord(roster(t(1, 'b')), {}, t(1, 'b')), site: 'b' };
+    expect(mergeRecord(onB, onA).record.site).toBe('a');
+    const fromB = mergeRecord(onA, onB);
+    expect(fromB.record.site).toBe('a');
+    expect(canonicalJson(mergeRecord(onB, onA).record)).toBe(canonicalJson(fromB.record));
+    // b keeps its newer fields but learns the origin even when no field changes.
+    const bNewer = { ...roster(t(9, 'b')), site: 'b' };
+    const m = mergeRecord(bNewer, onA);
+    expect(m).toMatchObject({ changed: true, record: { site: 'a', hlc: t(9, 'b') } });
+  });
+
   it('says when nothing changed', () => {
     const r = roster(t(2));
     expect(mergeRecord(r, r).changed).toBe(false);

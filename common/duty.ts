@@ -174,10 +174,10 @@ export function mergeRecord(held: SyncRecord | undefined, incoming: SyncRecord):
       changed = true;
     }
   }
-  if (!changed) return { record: held, changed: false };
-  const hlc = Object.values(fields).reduce((m, f) => (f.t > m ? f.t : m), '');
-  // The origin site is part of the identity: the lesser one wins should two ever disagree.
+  // Two sites may create the same derived id (a shared roster slot): the lesser origin is kept on every side.
   const site = held.site <= incoming.site ? held.site : incoming.site;
+  if (!changed && site === held.site) return { record: held, changed: false };
+  const hlc = Object.values(fields).reduce((m, f) => (f.t > m ? f.t : m), '');
   return { record: { id: held.id, kind: held.kind, site, hlc, fields }, changed: true };
 }
 
