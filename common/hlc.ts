@@ -77,6 +77,11 @@ export class HlcClock {
     return formatHlc(this.last);
   }
 
+  /** The last timestamp issued or received (every later `now()` is greater). */
+  peek(): string {
+    return formatHlc(this.last);
+  }
+
   /** Takes in a timestamp from another node, so that later local events order after it. */
   receive(remote: string): void {
     const r = parseHlc(remote);

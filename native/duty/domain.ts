@@ -57,9 +57,10 @@ export function createDutyDomain(opts: DutyDomainOptions): { handlers: DutyHandl
   const maxBytes = opts.maxAttachmentBytes ?? MAX_ATTACHMENT_BYTES;
   const current = () => shiftAt(store.now(), tz);
 
-  const write = async (kinds: RecordKind[], p: Promise<SyncRecord>): Promise<SyncRecord> => {
+  /** Runs a write; views are told only when it wrote something (an edit to the same values writes nothing). */
+  const write = async (kinds: RecordKind[], p: Promise<SyncRecord>, before = store.clock.peek()): Promise<SyncRecord> => {
     const r = await refused(p);
-    opts.changed(kinds);
+    if (r.hlc > before) opts.changed(kinds);
     return r;
   };
   const must = async (id: string, kind: RecordKind): Promise<SyncRecord> => {
@@ -238,6 +239,8 @@ export function createDutyDomain(opts: DutyDomainOptions): { handlers: DutyHandl
       const patch: Record<string, unknown> = { ...s, by: held ? dataOf(held).by : who(ctx), confirmedAt: null };
       for (const [k, line] of Object.entries(fresh)) {
         const prev = held?.fields[k]?.v as CheckLine | undefined;
+        // Only a change of state is a new write (details such as memory in use change on every look).
+        if (prev && prev.auto === line.auto) continue;
         patch[k] = prev ? { ...line, result: prev.result, note: prev.note } : line;
       }
       return write(['check'], store.edit(id, patch, { kind: 'check', data: {} }));

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import { createAuthSlice, type AuthSlice } from '../auth/auth-slice';
 import { createCameraSlice, type CameraSlice } from '../cameras/camera-slice';
+import { createDutySlice, type DutySlice } from '../duty/duty-slice';
 import { createMapSlice, type MapSlice } from '../map/map-slice';
 import { createPtzSlice, type PtzSlice } from '../ptz/ptz-slice';
 import { createVideoSlice, type VideoSlice } from '../video/video-slice';
@@ -8,7 +9,7 @@ import { createWallSlice, type WallSlice } from '../wall/wall-slice';
 import { createAppSlice, type AppSlice } from './app-slice';
 
 /** The one renderer store, built from per-domain slices. */
-export type AppState = AppSlice & AuthSlice & CameraSlice & VideoSlice & PtzSlice & WallSlice & MapSlice;
+export type AppState = AppSlice & AuthSlice & CameraSlice & VideoSlice & PtzSlice & WallSlice & MapSlice & DutySlice;
 
 export const useAppStore = create<AppState>()((...a) => ({
   ...createAppSlice(...a),
@@ -18,4 +19,5 @@ export const useAppStore = create<AppState>()((...a) => ({
   ...createPtzSlice(...a),
   ...createWallSlice(...a),
   ...createMapSlice(...a),
+  ...createDutySlice(...a),
 }));
