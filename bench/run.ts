@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { benchDuty } from './duty';
 import { benchFanout } from './fanout';
 import { benchLatency } from './latency';
 import { benchPtz } from './ptz';
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<BenchRow[]>> = {
   ptz: () => benchPtz(),
   tiles: () => benchTiles(),
   fanout: () => benchFanout(),
+  duty: () => benchDuty(),
   // Long: 20 minutes by default (SOAK_MINUTES).
   soak: () => benchSoak(),
 };

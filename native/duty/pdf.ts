@@ -14,7 +14,7 @@ export function chromiumPath(): string | undefined {
  * engine that shows it in the console, and saves it in `outDir`. In the desktop build Electron's
  * `webContents.printToPDF` does the same; the host under plain Node uses the browser binary.
  */
-export function pdfPrinter(outDir: string, browser = chromiumPath()): ((html: string, name: string) => Promise<{ file: string; bytes: Buffer }>) | undefined {
+export function pdfPrinter(outDir: string, browser: string | null | undefined = chromiumPath()): ((html: string, name: string) => Promise<{ file: string; bytes: Buffer }>) | undefined {
   if (!browser) return undefined;
   return async (html, name) => {
     const work = mkdtempSync(join(tmpdir(), 'duty-pdf-'));
