@@ -194,9 +194,21 @@ export function editRecord(prev: SyncRecord, next: Record<string, unknown>, hlc:
   return touched ? { ...prev, hlc, fields } : prev;
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+/** Intl formatters are costly to build (tens of µs): one per zone and shape. */
+function formatter(timeZone: string, withHour: boolean): Intl.DateTimeFormat {
+  const key = `${timeZone}|${withHour}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', ...(withHour ? { hour: '2-digit', hourCycle: 'h23' } : {}) });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 /** Which shift (date and slot) a moment falls in, in the site's time zone. The night shift belongs to its own calendar date. */
 export function shiftAt(ms: number, timeZone: string): { date: string; slot: number } {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(ms));
+  const parts = formatter(timeZone, true).formatToParts(new Date(ms));
   const get = (t: string) => parts.find((p) => p.type === t)!.value;
   const hour = Number(get('hour'));
   const slot = SHIFTS.find((s) => hour >= s.startHour && hour < s.endHour)!.slot;
@@ -214,7 +226,7 @@ export function nextShift(date: string, slot: number): { date: string; slot: num
 
 /** The calendar date `ms` falls on in `timeZone`. */
 export function dayOf(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
+  return formatter(timeZone, false).format(new Date(ms));
 }
 
 /** The period key of a maintenance checklist for a date: 2026-W47, 2026-11, 2026-Q4. */

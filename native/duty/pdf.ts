@@ -9,14 +9,27 @@ export function chromiumPath(): string | undefined {
   return [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p): p is string => !!p && existsSync(p));
 }
 
+/** Renders a self-contained HTML page to PDF bytes. */
+export type PdfRenderer = (html: string) => Promise<Buffer>;
+
+/** Saves what `render` prints under `outDir` with the given name. */
+export function pdfSaver(outDir: string, render: PdfRenderer): (html: string, name: string) => Promise<{ file: string; bytes: Buffer }> {
+  return async (html, name) => {
+    const bytes = await render(html);
+    mkdirSync(outDir, { recursive: true });
+    const file = join(outDir, name.replace(/[\\/:*?"<>|\s]+/g, '_'));
+    writeFileSync(file, bytes);
+    return { file, bytes };
+  };
+}
+
 /**
  * Prints a self-contained HTML page to PDF with headless Chromium (`--print-to-pdf`), the same
- * engine that shows it in the console, and saves it in `outDir`. In the desktop build Electron's
- * `webContents.printToPDF` does the same; the host under plain Node uses the browser binary.
+ * engine that shows it in the console. The desktop app passes Electron's `webContents.printToPDF`
+ * instead (HostOptions.printPdf); the host under plain Node uses the browser binary.
  */
-export function pdfPrinter(outDir: string, browser: string | null | undefined = chromiumPath()): ((html: string, name: string) => Promise<{ file: string; bytes: Buffer }>) | undefined {
-  if (!browser) return undefined;
-  return async (html, name) => {
+export function chromiumPdf(browser: string): PdfRenderer {
+  return async (html) => {
     const work = mkdtempSync(join(tmpdir(), 'duty-pdf-'));
     try {
       const src = join(work, 'report.html');
@@ -35,13 +48,15 @@ export function pdfPrinter(outDir: string, browser: string | null | undefined = 
           else reject(new Error(`Chromium could not print the report (exit ${code}): ${err.trim().split('\n').at(-1) ?? ''}`));
         });
       });
-      const bytes = readFileSync(out);
-      mkdirSync(outDir, { recursive: true });
-      const file = join(outDir, name.replace(/[\\/:*?"<>|\s]+/g, '_'));
-      writeFileSync(file, bytes);
-      return { file, bytes };
+      return readFileSync(out);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
   };
+}
+
+/** The PDF printer of this host: the given renderer, else Chromium when installed, else none. */
+export function pdfPrinter(outDir: string, browser: string | null | undefined = chromiumPath(), render?: PdfRenderer): ((html: string, name: string) => Promise<{ file: string; bytes: Buffer }>) | undefined {
+  if (render) return pdfSaver(outDir, render);
+  return browser ? pdfSaver(outDir, chromiumPdf(browser)) : undefined;
 }

@@ -9,7 +9,7 @@ import { SyncAgent } from '../sync/agent';
 import { scheduleBackups } from './backup';
 import { DbRefused } from './db';
 import { createDutyDomain, type LiveState } from './domain';
-import { pdfPrinter } from './pdf';
+import { pdfPrinter, type PdfRenderer } from './pdf';
 import { DutyStore } from './store';
 
 export interface DutyServiceOptions {
@@ -23,6 +23,8 @@ export interface DutyServiceOptions {
   emit: { sync(s: SyncStatus): void; changed(kinds: RecordKind[]): void };
   log: Logger;
   backup?: { everyMs?: number; keepDays?: number };
+  /** Prints report HTML to PDF (Electron's printToPDF); default: the system's Chromium. */
+  printPdf?: PdfRenderer;
   /** Physical clock, ms (tests). */
   now?: () => number;
 }
@@ -70,7 +72,7 @@ export async function openDutyService(opts: DutyServiceOptions): Promise<DutySer
     store,
     siteName: opts.siteName,
     live: opts.live(status),
-    printPdf: pdfPrinter(join(opts.dataDir, 'exports')),
+    printPdf: pdfPrinter(join(opts.dataDir, 'exports'), undefined, opts.printPdf),
     backupNow: async () => {
       const b = await store.backup(join(dir, 'backups'), opts.backup?.keepDays);
       return { file: b.file, bytes: b.bytes };

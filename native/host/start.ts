@@ -51,6 +51,8 @@ export interface HostOptions {
   tls?: boolean | { certFile: string; keyFile: string };
   /** The central sync service for the duty log (default: SKYWATCH_SYNC_URL / SKYWATCH_SYNC_TOKEN); without it records stay local. */
   sync?: { url: string; token: string } | null;
+  /** Prints a report page to PDF (the desktop app passes Electron's printToPDF); default: the system's Chromium. */
+  printPdf?: (html: string) => Promise<Buffer>;
   log?: Logger;
 }
 
@@ -203,6 +205,7 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
     siteName: site.site.name,
     timeZone: site.site.timeZone,
     ...(syncTo ? { sync: syncTo } : {}),
+    ...(opts.printPdf ? { printPdf: opts.printPdf } : {}),
     live: (sync) =>
       liveStateFrom({
         site,
