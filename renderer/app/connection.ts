@@ -118,7 +118,11 @@ export function connectHost(): HostClient {
   c.on('camera:status', (s) => set((st) => ({ cameraStatus: { ...st.cameraStatus, [s.cameraId]: s } })));
   c.on('stream:state', (s) => set((st) => ({ streams: { ...st.streams, [s.key]: s } })));
   c.on('duty:sync', (s) => set({ dutySync: s }));
-  c.on('duty:changed', () => set((st) => ({ dutyRevision: st.dutyRevision + 1 })));
+  c.on('duty:changed', () => {
+    set((st) => ({ dutyRevision: st.dutyRevision + 1 }));
+    // Without a centre there is no agent to report the count of records waiting: read it.
+    if (useAppStore.getState().dutySync?.state === 'off') void loadDuty();
+  });
 
   // PTZ. Poses come several times a second per moving head: they are stored, but read by the HUD
   // through `subscribe` into refs, so no component re-renders per pose.
