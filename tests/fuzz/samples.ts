@@ -163,8 +163,8 @@ export const SAMPLES: Partial<Record<CommandName, readonly Sample[]>> = {
   'duty:maintenance': [{ period: 'weekly' }, { period: 'quarterly', date: '2099-01-01' }],
   'duty:maintenanceTick': [{ id: 'maintenance-fz', task: 'backup', done: true, note: '' }],
   'duty:report': [{ kind: 'daily', date: '2026-11-23' }, { kind: 'monthly', date: '2026-11-23' }],
-  // Printing starts a browser: the fuzz run reaches the argument checks, not Chromium.
-  'duty:reportPdf': [{ kind: 'daily', date: 'not-a-date' }],
+  // Valid calls start a browser and are skipped (contract.fuzz.test.ts); the mutants reach the argument checks.
+  'duty:reportPdf': [{ kind: 'daily', date: '2026-11-23' }],
   'duty:exportCsv': [{ from: '2026-11-01', to: '2026-11-30' }],
   'duty:syncStatus': [{}],
   'duty:syncNow': [{}],
