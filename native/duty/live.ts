@@ -1,5 +1,5 @@
 import { statfs } from 'node:fs/promises';
-import type { CameraStatus, PtzHeadInfo, SyncStatus, WallState } from '../../common/contract';
+import type { CameraStatus, PtzHeadInfo, StreamInfo, SyncStatus, WallState } from '../../common/contract';
 import type { SiteConfig } from '../../common/site';
 import type { LiveState } from './domain';
 
@@ -15,6 +15,8 @@ export function liveStateFrom(deps: {
   cameraStatus(): CameraStatus[];
   heads(): Promise<PtzHeadInfo[]>;
   wall(): WallState | undefined;
+  /** Streams the gateway is pulling (watched now). */
+  streams(): StreamInfo[];
   sync(): Promise<SyncStatus>;
   dataDir: string;
 }): LiveState {
@@ -58,6 +60,14 @@ export function liveStateFrom(deps: {
       } catch (e) {
         out.push({ key: 'disk', label: '数据磁盘', ok: false, detail: (e as Error).message });
       }
+      const watched = deps.streams().filter((x) => x.state !== 'idle');
+      const failing = watched.filter((x) => x.state === 'offline' || x.state === 'reconnecting');
+      out.push({
+        key: 'streams',
+        label: '视频流转发',
+        ok: failing.length === 0,
+        detail: failing.length ? `${failing.length}/${watched.length} 路流中断：${failing.slice(0, 4).map((x) => x.key).join('、')}` : `${watched.length} 路流正常`,
+      });
       const wall = deps.wall();
       if (wall) {
         const up = wall.decoders.filter((d) => d.online).length;

@@ -213,6 +213,7 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
         cameraStatus: () => prober.list(),
         heads: () => Promise.resolve(ptz.handlers['ptz:heads']!({}, systemContext('duty'))),
         wall: () => wall.controller?.state(),
+        streams: () => gateway.list(),
         sync,
       }),
     emit: { sync: (s) => bus.emit('duty:sync', s), changed: (kinds) => bus.emit('duty:changed', { kinds }) },
