@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { restoreBackup } from './backup';
 import { Db, DbRefused } from './db';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     return;
   }
   if (cmd === 'check' || cmd === 'backup') {
+    if (!existsSync(dbFile)) throw new Error(`no duty database at ${dbFile} (the host creates it on its first start; pass --data-dir for another data folder)`);
     await Db.inspect(dbFile);
     const store = await DutyStore.open({ file: dbFile, site: 'cli', timeZone: 'Asia/Shanghai' });
     if (cmd === 'backup') {

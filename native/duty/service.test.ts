@@ -1,7 +1,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { SyncStatus } from '../../common/contract';
 import { systemContext } from '../host/registry';
+import { SqliteCentralStore } from '../sync/central-sqlite';
+import { startSyncServer } from '../sync/server';
 import { openDutyService } from './service';
 import { tempDir } from './test-support';
 
@@ -29,5 +32,22 @@ describe('duty service in the host', () => {
     await svc.handlers['duty:entryAdd']!({ category: 'patrol', text: '巡查', tower: '', attachments: [] }, ctx);
     expect(await svc.handlers['duty:syncStatus']!({}, ctx)).toMatchObject({ state: 'off', pending: 1 });
     await svc.close();
+  });
+
+  it('sends what is written to the centre and reports the sync state as events', async () => {
+    const central = await SqliteCentralStore.open(join(dir(), 'central.sqlite'));
+    const server = await startSyncServer({ store: central, tokens: { liyang: 'tok' } });
+    const states: SyncStatus[] = [];
+    const changed: string[][] = [];
+    const svc = await openDutyService({ ...base(dir()), sync: { url: server.url, token: 'tok' }, emit: { sync: (s) => states.push(s), changed: (k) => changed.push(k) } });
+    const ctx = { ...systemContext(), session: { token: 't', user: { username: 'z', displayName: '张三', role: 'operator' as const }, lastActivity: 0, locked: false, mustChangePassword: false } };
+    await svc.handlers['duty:itemOpen']!({ text: '金山 太阳能供电电压偏低', tower: '金山' }, ctx);
+    await expect.poll(async () => (await central.checksum()).count, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => states.at(-1), { timeout: 10_000 }).toMatchObject({ state: 'idle', pending: 0, central: server.url });
+    expect(changed).toEqual([['item']]);
+    expect((await central.checksum()).sha256).toBe((await svc.store!.checksum()).sha256);
+    await svc.close();
+    await server.close();
+    await central.close();
   });
 });
