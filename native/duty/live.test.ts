@@ -15,7 +15,7 @@ describe('daily check view of the live system', () => {
       { cameraId: 't02-visible', online: false, checkedAt: 1, reason: 'connection refused' },
       { cameraId: 't02-thermal', online: false, checkedAt: 1, reason: 'connection refused' },
     ],
-    heads: async () => [{ headId: 't01', towerId: 't01', link: 'offline', message: 'no answer from the head' } as PtzHeadInfo],
+    heads: async () => [{ headId: 't01', towerId: 't01', link: 'unreachable', message: 'no answer from the head' } as PtzHeadInfo],
     wall: () => undefined,
     streams: () => [{ key: 't02-visible/main', state: 'reconnecting' } as StreamInfo, { key: 't01-visible/sub', state: 'online' } as StreamInfo],
     sync: async () => sync,
