@@ -125,6 +125,35 @@ describe.each(Object.keys(stores))('central sync service on %s', (kind) => {
   });
 });
 
+describe('several central service instances on one PostgreSQL', () => {
+  const dir = tempDir('sync-multi-');
+
+  it('serve sites pushing and pulling through different instances at once without losing a change', async () => {
+    const url = await postgres.newDatabase();
+    const [c1, c2] = [await PgCentralStore.open(url), await PgCentralStore.open(url)];
+    const [s1, s2] = [await startSyncServer({ store: c1, tokens: TOKENS }), await startSyncServer({ store: c2, tokens: TOKENS })];
+    const east = await DutyStore.open({ file: join(dir(), 'east.sqlite'), site: 'east', timeZone: 'Asia/Shanghai' });
+    const west = await DutyStore.open({ file: join(dir(), 'west.sqlite'), site: 'west', timeZone: 'Asia/Shanghai' });
+    // Each site talks to "the load balancer": alternately one instance, then the other.
+    const rounds = async (store: DutyStore) => {
+      for (let i = 0; i < 12; i++) {
+        await store.createMany(Array.from({ length: 25 }, (_, j) => ({ kind: 'entry' as const, data: entry(`${store.site} ${i}-${j}`) })));
+        await new SyncAgent({ store, url: (i % 2 ? s1 : s2).url, token: TOKENS[store.site as 'east' | 'west'], batchSize: 10 }).syncOnce();
+      }
+    };
+    await Promise.all([rounds(east), rounds(west)]);
+    for (const s of [east, west]) await new SyncAgent({ store: s, url: s1.url, token: TOKENS[s.site as 'east' | 'west'] }).syncOnce();
+    const [a, b, c] = await Promise.all([east.checksum(), west.checksum(), c2.checksum()]);
+    expect(a.count).toBe(600);
+    expect(b).toEqual(a);
+    expect(c).toEqual(a);
+    await east.close();
+    await west.close();
+    for (const x of [s1, s2]) await x.close();
+    for (const x of [c1, c2]) await x.close();
+  });
+});
+
 describe('sync agent backoff and tokens', () => {
   it('grows exponentially to the cap with full jitter', () => {
     expect(backoffDelay(1, 1000, 60_000, () => 1)).toBe(1000);
