@@ -124,6 +124,7 @@ export const COMMAND_ACCESS: Readonly<Record<CommandName, CommandAccess>> = {
   // The roster is the shift leader's.
   'duty:rosterSet': { need: 'duty.approve', audit: true },
   'duty:backupNow': { need: 'duty.approve', audit: true },
+  'duty:noticeAdd': { need: 'duty.approve', audit: true },
   'duty:reportPdf': { need: 'export', audit: true },
   'duty:exportCsv': { need: 'export', audit: true },
 };

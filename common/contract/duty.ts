@@ -119,6 +119,11 @@ export const dutyCommands = {
   /** The same report as PDF, printed by Chromium; also saved in the host's export folder. */
   'duty:reportPdf': command(Report.strict(), z.object({ file: z.string(), bytes: z.number(), dataBase64: z.string() })),
   'duty:exportCsv': command(z.object({ from: Day, to: Day }).strict(), z.object({ name: z.string(), csv: z.string(), rows: z.number() })),
+  /** A notice to every site (a county or city centre's console issues it; it reaches the sites by sync). */
+  'duty:noticeAdd': command(
+    z.object({ title: z.string().trim().min(1).max(200), text: z.string().max(4000).default(''), untilDays: z.number().int().min(1).max(366).nullable().default(7) }).strict(),
+    DutyRecord,
+  ),
   'duty:syncStatus': command(z.object({}).strict(), SyncStatus),
   'duty:syncNow': command(z.object({}).strict(), SyncStatus),
   'duty:backupNow': command(z.object({}).strict(), z.object({ file: z.string(), bytes: z.number() })),

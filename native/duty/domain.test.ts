@@ -120,6 +120,18 @@ describe('duty domain', () => {
     await store.close();
   });
 
+  it('shows a notice until it expires', async () => {
+    clock = Date.parse('2026-11-23T01:00:00Z');
+    const { store, h } = await make();
+    const leader = person('市中心 值班长');
+    const n = await h['duty:noticeAdd']({ title: '大风橙色预警', text: '加强巡查', untilDays: 1 }, leader);
+    expect(dataOf(n)).toMatchObject({ issuer: '市中心 值班长', until: clock + 86400_000 });
+    expect((await h['duty:overview']({}, leader)).notices.map((x) => x.id)).toEqual([n.id]);
+    clock += 2 * 86400_000;
+    expect((await h['duty:overview']({}, leader)).notices).toEqual([]);
+    await store.close();
+  });
+
   it('keeps maintenance checklists per period with who did each task', async () => {
     clock = Date.parse('2026-11-23T01:00:00Z');
     const { store, h } = await make();

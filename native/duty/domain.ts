@@ -290,6 +290,8 @@ export function createDutyDomain(opts: DutyDomainOptions): { handlers: DutyHandl
       const rows = await store.search({ kinds: ['entry', 'attendance', 'item', 'handover'], from, to, limit: 2000 });
       return { name: `duty-${from}_${to}.csv`, csv: dailyReportCsv(rows, tz), rows: rows.length };
     },
+    'duty:noticeAdd': async ({ title, text, untilDays }, ctx) =>
+      write(['notice'], store.create('notice', { title, text, issuer: who(ctx), issuedAt: store.now(), until: untilDays === null ? null : store.now() + untilDays * 86400_000 })),
     'duty:syncStatus': async () => opts.sync.status(),
     'duty:syncNow': async () => opts.sync.kick(),
     'duty:backupNow': async () => opts.backupNow(),

@@ -94,6 +94,7 @@ function ShiftView() {
   const tz = useAppStore((s) => s.site?.timeZone);
   const me = useAppStore((s) => s.session?.user.displayName);
   const canEdit = useCan('duty.edit');
+  const canIssue = useCan('duty.approve');
   const [ov, loadError] = useDuty(() => host().call('duty:overview', {}), []);
   const [error, run] = useAction();
   if (!ov) return <Banner error={loadError} />;
@@ -136,14 +137,15 @@ function ShiftView() {
           </button>
         )}
       </section>
-      {ov.notices.length > 0 && (
-        <section className="duty-notices">
+      {(ov.notices.length > 0 || canIssue) && (
+        <section className="duty-notices" data-testid="duty-notices">
           <h3>{t('duty.notices')}</h3>
           {ov.notices.map((n) => (
             <p key={n.id}>
               <b>{String(d(n).title)}</b> {String(d(n).text)} <span className="muted">— {String(d(n).issuer)}</span>
             </p>
           ))}
+          {canIssue && <NoticeForm />}
         </section>
       )}
       <div className="duty-columns">
@@ -154,6 +156,30 @@ function ShiftView() {
         <OpenItems items={ov.openItems} canEdit={canEdit} />
       </div>
     </div>
+  );
+}
+
+/** A shift leader issues a notice; it reaches every site through the centre. */
+function NoticeForm() {
+  const t = useT();
+  const [title, setTitle] = useState('');
+  const [text, setText] = useState('');
+  const [error, run] = useAction();
+  return (
+    <form
+      className="duty-notice-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (title.trim()) void run('duty:noticeAdd', { title, text }).then((r) => r && (setTitle(''), setText('')));
+      }}
+    >
+      <input value={title} onChange={(e) => setTitle(e.target.value)} placeholder={t('duty.noticeTitle')} />
+      <input value={text} onChange={(e) => setText(e.target.value)} placeholder={t('duty.noticeText')} className="grow" />
+      <button type="submit" disabled={!title.trim()}>
+        {t('duty.noticeAdd')}
+      </button>
+      <Banner error={error} />
+    </form>
   );
 }
 

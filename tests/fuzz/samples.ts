@@ -166,6 +166,7 @@ export const SAMPLES: Partial<Record<CommandName, readonly Sample[]>> = {
   // Valid calls start a browser and are skipped (contract.fuzz.test.ts); the mutants reach the argument checks.
   'duty:reportPdf': [{ kind: 'daily', date: '2026-11-23' }],
   'duty:exportCsv': [{ from: '2026-11-01', to: '2026-11-30' }],
+  'duty:noticeAdd': [{ title: '模糊测试通知', text: '', untilDays: 1 }],
   'duty:syncStatus': [{}],
   'duty:syncNow': [{}],
   'duty:backupNow': [{}],
