@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { benchDuty } from './duty';
 import { benchFanout } from './fanout';
 import { benchLatency } from './latency';
 import { benchPtz } from './ptz';
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<BenchRow[]>> = {
   tiles: () => benchTiles(),
   fanout: () => benchFanout(),
   wall: () => benchWall(),
+  duty: () => benchDuty(),
   // Long: 20 minutes by default (SOAK_MINUTES).
   soak: () => benchSoak(),
 };

@@ -6,6 +6,17 @@ import { safeStorageBox } from './secret-box';
 
 let host: RunningHost | undefined;
 
+/** Duty reports to PDF with Electron's own Chromium: a hidden window without scripts prints the page. */
+async function printToPdf(html: string): Promise<Buffer> {
+  const win = new BrowserWindow({ show: false, webPreferences: { javascript: false, sandbox: true } });
+  try {
+    await win.loadURL(`data:text/html;charset=utf-8,${encodeURIComponent(html)}`);
+    return await win.webContents.printToPDF({ pageSize: 'A4', printBackground: true, preferCSSPageSize: true });
+  } finally {
+    win.destroy();
+  }
+}
+
 async function createConsoleWindow(h: RunningHost): Promise<BrowserWindow> {
   const primary = screen.getPrimaryDisplay();
   const win = new BrowserWindow({
@@ -35,7 +46,7 @@ app.on('web-contents-created', (_e, contents) => {
 app.whenReady().then(async () => {
   const staticDir = app.isPackaged ? join(process.resourcesPath, 'renderer') : join(__dirname, '../../dist/renderer');
   const log = (level: string, msg: string) => console.log(`${level} [secrets] ${msg}`);
-  host = await startHost({ staticDir, secretBox: safeStorageBox(log), simControlPort: 8660, ...(process.env.SITE_FILE ? { siteFile: process.env.SITE_FILE } : {}) });
+  host = await startHost({ staticDir, secretBox: safeStorageBox(log), simControlPort: 8660, printPdf: printToPdf, ...(process.env.SITE_FILE ? { siteFile: process.env.SITE_FILE } : {}) });
   hardenSession(host.url);
   await createConsoleWindow(host);
   app.on('activate', () => {

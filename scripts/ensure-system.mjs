@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Installs the system packages the project needs when they are missing (a fresh machine has none).
-// Usage: node scripts/ensure-system.mjs --for start|sim|test
+// Usage: node scripts/ensure-system.mjs --for start|sim|test|bench|postgres
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 const purpose = (() => {
@@ -20,6 +20,11 @@ const hasCjkFont = () => {
   }
 };
 
+const hasPostgresServer = () => {
+  const root = '/usr/lib/postgresql';
+  return existsSync(root) && readdirSync(root).some((v) => existsSync(join(root, v, 'bin', 'initdb')));
+};
+
 /** Each need: how to tell it is met, and the Debian packages that meet it. */
 const needs = [
   { what: 'ffmpeg', ok: () => Boolean(process.env.FFMPEG_PATH) || onPath('ffmpeg'), pkgs: ['ffmpeg'], for: ['start', 'sim', 'test', 'bench'] },
@@ -27,6 +32,7 @@ const needs = [
   { what: 'Chromium (browser tests)', ok: () => existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'), pkgs: ['chromium'], for: ['test', 'bench'] },
   { what: 'openssl (the host\'s TLS certificate on the LAN)', ok: () => onPath('openssl'), pkgs: ['openssl'], for: ['start', 'test'] },
   { what: 'setpriv (child processes die with the host)', ok: () => process.platform !== 'linux' || existsSync('/usr/bin/setpriv'), pkgs: ['util-linux'], for: ['start', 'sim', 'test', 'bench'] },
+  { what: 'PostgreSQL server (sync service tests and benchmarks)', ok: hasPostgresServer, pkgs: ['postgresql'], for: ['test', 'bench', 'postgres'] },
 ];
 
 const missing = needs.filter((n) => n.for.includes(purpose) && !n.ok());

@@ -20,6 +20,7 @@ const ptz: CommandAccess = { need: 'ptz.control' };
 const ptzConfigure: CommandAccess = { need: 'ptz.configure', audit: true };
 const wall: CommandAccess = { need: 'wall.operate', audit: true };
 const wallConfigure: CommandAccess = { need: 'wall.configure', audit: true };
+const duty: CommandAccess = { need: 'duty.edit', audit: true };
 const users: CommandAccess = { need: 'users.manage', audit: true };
 const verify: CommandAccess = { need: 'alerts.verify', audit: true };
 
@@ -107,4 +108,31 @@ export const COMMAND_ACCESS: Readonly<Record<CommandName, CommandAccess>> = {
   'alert:decide': verify,
   'alert:remark': verify,
   'alert:close': verify,
+  'duty:overview': view,
+  'duty:timeline': view,
+  'duty:search': view,
+  'duty:roster': view,
+  'duty:handovers': view,
+  'duty:attachment': view,
+  'duty:syncStatus': view,
+  'duty:report': view,
+  'duty:signOn': duty,
+  'duty:signOff': duty,
+  'duty:entryAdd': duty,
+  'duty:itemOpen': duty,
+  'duty:itemClose': duty,
+  'duty:handoverCreate': duty,
+  'duty:handoverAck': duty,
+  // Opening the daily check fills it from the live system: a write, but not one worth an audit line each time.
+  'duty:check': { need: 'duty.edit' },
+  'duty:checkConfirm': duty,
+  'duty:maintenance': { need: 'duty.edit' },
+  'duty:maintenanceTick': duty,
+  'duty:syncNow': duty,
+  // The roster is the shift leader's.
+  'duty:rosterSet': { need: 'duty.approve', audit: true },
+  'duty:backupNow': { need: 'duty.approve', audit: true },
+  'duty:noticeAdd': { need: 'duty.approve', audit: true },
+  'duty:reportPdf': { need: 'export', audit: true },
+  'duty:exportCsv': { need: 'export', audit: true },
 };

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { alertCommands, alertEvents } from './alerts';
 import { appCommands, appEvents } from './app';
 import { authCommands, authEvents } from './auth';
+import { dutyCommands, dutyEvents } from './duty';
 import { ptzCommands, ptzEvents } from './ptz';
 import { siteCommands, siteEvents } from './site';
 import { streamCommands, streamEvents } from './stream';
@@ -11,6 +12,7 @@ export * from './alerts';
 export * from './errors';
 export * from './app';
 export * from './auth';
+export * from './duty';
 export * from './ptz';
 export * from './site';
 export * from './stream';
@@ -26,6 +28,7 @@ export const commands = {
   ...ptzCommands,
   ...wallCommands,
   ...alertCommands,
+  ...dutyCommands,
 } as const;
 
 /** Every event the host pushes. */
@@ -37,6 +40,7 @@ export const events = {
   ...ptzEvents,
   ...wallEvents,
   ...alertEvents,
+  ...dutyEvents,
 } as const;
 
 export type CommandName = keyof typeof commands;

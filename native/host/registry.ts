@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { CommandSpec } from '../../common/contract/define';
 import type { commands, CommandName, EventName, HostApi, HostEvents, SessionUser } from '../../common/contract';
 
 /** The device name of the console on this machine (the one holding the host token). */
@@ -60,3 +61,8 @@ export class HandlerRegistry {
     return this.handlers[name] as Handler<K> | undefined;
   }
 }
+
+/** The handlers of one domain's command table, every command present. */
+export type DomainHandlers<C extends Record<string, CommandSpec>> = {
+  [K in keyof C]: (args: z.output<C[K]['args']>, ctx: CallContext) => Promise<z.output<C[K]['result']>>;
+};

@@ -8,6 +8,8 @@ import type { SiteConfig } from '../../common/site';
 import { alertRoutes } from '../alerts/routes';
 import { createAlertsDomain } from '../alerts/domain';
 import { appHandlers } from '../app/handlers';
+import { liveStateFrom } from '../duty/live';
+import { openDutyService } from '../duty/service';
 import { startCameraProber } from '../health/camera-probe';
 import { createPtzDomain } from '../ptz/domain';
 import { createSecurityDomain } from '../security/domain';
@@ -55,6 +57,10 @@ export interface HostOptions {
   tls?: boolean | { certFile: string; keyFile: string };
   /** With the built-in simulated site: its control port for `npm run sim -- <command>` (unset = none). */
   simControlPort?: number;
+  /** The central sync service for the duty log (default: SKYWATCH_SYNC_URL / SKYWATCH_SYNC_TOKEN); without it records stay local. */
+  sync?: { url: string; token: string } | null;
+  /** Prints a report page to PDF (the desktop app passes Electron's printToPDF); default: the system's Chromium. */
+  printPdf?: (html: string) => Promise<Buffer>;
   log?: Logger;
 }
 
@@ -253,6 +259,29 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
       return heads.flatMap((h) => (h.pose && h.cameraIds.some((c) => shown.has(c)) ? [h.pose] : []));
     },
   });
+  const syncEnv = process.env.SKYWATCH_SYNC_URL && process.env.SKYWATCH_SYNC_TOKEN ? { url: process.env.SKYWATCH_SYNC_URL, token: process.env.SKYWATCH_SYNC_TOKEN } : undefined;
+  const syncTo = opts.sync === null ? undefined : (opts.sync ?? syncEnv);
+  const duty = await openDutyService({
+    dataDir,
+    siteId: site.site.id,
+    siteName: site.site.name,
+    timeZone: site.site.timeZone,
+    ...(syncTo ? { sync: syncTo } : {}),
+    ...(opts.printPdf ? { printPdf: opts.printPdf } : {}),
+    live: (sync) =>
+      liveStateFrom({
+        site,
+        dataDir,
+        cameraStatus: () => prober.list(),
+        heads: () => Promise.resolve(ptz.handlers['ptz:heads']!({}, systemContext('duty'))),
+        wall: () => wall.controller?.state(),
+        streams: () => gateway.list(),
+        sync,
+      }),
+    emit: { sync: (s) => bus.emit('duty:sync', s), changed: (kinds) => bus.emit('duty:changed', { kinds }) },
+    log: createLogger('duty'),
+  });
+  registry.register(duty.handlers);
   const tick = setInterval(() => bus.emit('app:tick', { hostTime: Date.now() }), 5000);
   tick.unref();
 
@@ -275,6 +304,7 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
         await alerts.close();
         await ptz.close();
         await wall.close();
+        await duty.close();
         await gateway.close();
         await simulator?.close();
         security.close();

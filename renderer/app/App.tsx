@@ -4,6 +4,7 @@ import { AlertCenter } from '../alerts/AlertCenter';
 import { AuthGate } from '../auth/AuthGate';
 import { useCan } from '../auth/session';
 import { CameraTree } from '../cameras/CameraTree';
+import { DutyWorkspace } from '../duty/DutyWorkspace';
 import { translate, useT } from '../i18n';
 import { PtzPanel } from '../ptz/PtzPanel';
 import { usePtzConsole, usePtzKeys } from '../ptz/use-ptz-console';
@@ -77,6 +78,9 @@ function Console() {
             {t('wall.tabWall')}
           </button>
           <MapTabButton />
+          <button role="tab" aria-selected={workspace === 'duty'} className={workspace === 'duty' ? 'active' : ''} onClick={() => setWorkspace('duty')} data-testid="tab-duty">
+            {t('duty.tab')}
+          </button>
           {(canAdmin || canAudit) && (
             <button role="tab" aria-selected={workspace === 'admin'} className={workspace === 'admin' ? 'active' : ''} onClick={() => setWorkspace('admin')} data-testid="tab-admin">
               {t(canAdmin ? 'admin.tab' : 'admin.audit')}
@@ -100,6 +104,11 @@ function Console() {
       )}
       {/* The map covers the work area; the grid stays mounted under it so its video keeps playing. */}
       {workspace === 'map' && <MapWorkspace />}
+      {workspace === 'duty' && (
+        <main className="work duty-work">
+          <DutyWorkspace />
+        </main>
+      )}
       {workspace === 'admin' && (
         <main className="work admin-work">
           <AdminWorkspace />

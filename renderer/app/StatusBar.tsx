@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { ROLE_LABEL } from '../../common/auth';
 import { signOut } from '../auth/session';
+import { SyncBadge } from '../duty/SyncBadge';
 import { useT } from '../i18n';
 import { useAppStore } from './store';
 
@@ -45,6 +46,7 @@ export function StatusBar() {
         </span>
       )}
       <span className="spacer" />
+      <SyncBadge />
       {user && (
         <span className="user" data-testid="user-badge" data-role={user.role}>
           {user.displayName}

@@ -120,7 +120,17 @@ export function connectHost(): HostClient {
     }
   };
 
+  // Duty sync state for the status bar; a host without the duty domain simply shows none.
+  const loadDuty = async () => {
+    try {
+      set({ dutySync: await c.call('duty:syncStatus', {}) });
+    } catch (e) {
+      if (!(e instanceof CallError && ['unknown_command', 'forbidden', 'unavailable'].includes(e.error.code))) console.warn('duty sync state could not be read', e);
+    }
+  };
+
   onSignedIn(() => {
+    void loadDuty();
     void loadAll();
     void loadPtz();
     void loadWall();
@@ -136,6 +146,12 @@ export function connectHost(): HostClient {
   c.on('app:tick', ({ hostTime }) => set({ clockOffsetMs: hostTime - Date.now() }));
   c.on('camera:status', (s) => set((st) => ({ cameraStatus: { ...st.cameraStatus, [s.cameraId]: s } })));
   c.on('stream:state', (s) => set((st) => ({ streams: { ...st.streams, [s.key]: s } })));
+  c.on('duty:sync', (s) => set({ dutySync: s }));
+  c.on('duty:changed', () => {
+    set((st) => ({ dutyRevision: st.dutyRevision + 1 }));
+    // Without a centre there is no agent to report the count of records waiting: read it.
+    if (useAppStore.getState().dutySync?.state === 'off') void loadDuty();
+  });
 
   // PTZ. Poses come several times a second per moving head: they are stored, but read by the HUD
   // through `subscribe` into refs, so no component re-renders per pose.

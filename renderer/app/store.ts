@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import { createAlertsSlice, type AlertsSlice } from '../alerts/alerts-slice';
 import { createAuthSlice, type AuthSlice } from '../auth/auth-slice';
 import { createCameraSlice, type CameraSlice } from '../cameras/camera-slice';
+import { createDutySlice, type DutySlice } from '../duty/duty-slice';
 import { createMapSlice, type MapSlice } from '../map/map-slice';
 import { createPtzSlice, type PtzSlice } from '../ptz/ptz-slice';
 import { createVideoSlice, type VideoSlice } from '../video/video-slice';
@@ -9,7 +10,7 @@ import { createWallSlice, type WallSlice } from '../wall/wall-slice';
 import { createAppSlice, type AppSlice } from './app-slice';
 
 /** The one renderer store, built from per-domain slices. */
-export type AppState = AppSlice & AuthSlice & CameraSlice & VideoSlice & PtzSlice & WallSlice & MapSlice & AlertsSlice;
+export type AppState = AppSlice & AuthSlice & CameraSlice & VideoSlice & PtzSlice & WallSlice & MapSlice & AlertsSlice & DutySlice;
 
 export const useAppStore = create<AppState>()((...a) => ({
   ...createAppSlice(...a),
@@ -20,4 +21,5 @@ export const useAppStore = create<AppState>()((...a) => ({
   ...createWallSlice(...a),
   ...createMapSlice(...a),
   ...createAlertsSlice(...a),
+  ...createDutySlice(...a),
 }));
