@@ -15,7 +15,8 @@ const snapshotUrl = (name: string) => {
   return `${a.httpBase}/api/alerts/snapshots/${encodeURIComponent(name)}?token=${encodeURIComponent(a.token)}`;
 };
 
-const clock = (ms: number) => new Date(ms).toLocaleTimeString('zh-CN', { hour12: false });
+/** A time of day at the site (its time zone, not the browser's). */
+const clock = (ms: number, timeZone?: string) => new Date(ms).toLocaleTimeString('zh-CN', { hour12: false, ...(timeZone ? { timeZone } : {}) });
 const mmss = (ms: number) => {
   const s = Math.max(0, Math.round(ms / 1000));
   return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
@@ -115,7 +116,7 @@ export function AlertCenter() {
               {t(current.kind === 'fire' ? 'alert.fire' : 'alert.smoke')} · {tower?.name ?? current.towerId} {camera ? t(camera.kind === 'visible' ? 'alert.visible' : 'alert.thermal') : ''}
             </h2>
             <span className="alert-meta">
-              {clock(current.firstAt)}
+              {clock(current.firstAt, site?.timeZone)}
               {current.count > 1 && <b> ×{current.count}</b>}
               {current.escalatedAt && <em className="alert-escalated">{t('alert.escalated')}</em>}
             </span>
@@ -184,7 +185,7 @@ export function AlertCenter() {
                 .filter((a) => a.id !== current.id)
                 .map((a) => (
                   <button key={a.id} disabled={busy} onClick={() => void decide({ verdict: 'duplicate', duplicateOf: a.id })}>
-                    {site?.towers.find((x) => x.id === a.towerId)?.name ?? a.towerId} {a.bearing.toFixed(0)}° {clock(a.firstAt)}
+                    {site?.towers.find((x) => x.id === a.towerId)?.name ?? a.towerId} {a.bearing.toFixed(0)}° {clock(a.firstAt, site?.timeZone)}
                   </button>
                 ))}
               <button className="alert-later" onClick={() => setMode('main')}>

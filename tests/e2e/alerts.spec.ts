@@ -1,0 +1,82 @@
+import { openContractSocket } from '../integration/contract-socket';
+import { consoleUrl, expect, test } from './fixtures';
+import { DecoderPreview } from './pages/wall.page';
+
+test.describe.configure({ mode: 'serial' });
+
+test('a detector fires: the pop shows snapshot and live video, the wall alarm region takes the camera; confirm → a report reaches the receiver', async ({ page, browser, host }, testInfo) => {
+  test.setTimeout(150_000);
+  const sim = host.simulator!;
+  // The shift leader marks the right two columns of the wall as the alarm region.
+  const leader = await openContractSocket(host, { as: 'leader' });
+  await leader.value('wall:alarmRegion', { rect: { x: 5760, y: 0, w: 3840, h: 2160 }, snap: true });
+
+  await page.goto(consoleUrl(host));
+  await expect(page.getByTestId('link-state')).toHaveAttribute('data-state', 'open');
+  const fired = Date.now();
+  const r = await sim.detectors.fire('仙人山', { kind: 'fire' });
+  expect(r.status).toBe(200);
+
+  const pop = page.getByTestId('alert-pop');
+  await expect(pop).toBeVisible({ timeout: 10_000 });
+  const popMs = Date.now() - fired;
+  await expect(pop).toHaveAttribute('data-camera', 't01-visible');
+  await expect(pop.locator('#alert-title')).toContainText('火点报警 · 仙人山');
+  // The detector's picture, loaded, with its detection box.
+  const img = pop.getByTestId('alert-snapshot').locator('img');
+  await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth), { timeout: 10_000 }).toBeGreaterThan(300);
+  await expect(pop.locator('.alert-box')).toHaveCount(1);
+  await expect(pop.getByTestId('alert-bearing')).toHaveText(/^[东南西北]{1,2} \d+\.\d°$/);
+  // Live video of the alarm camera: frames advance.
+  const video = pop.getByTestId('alert-live').locator('video').first();
+  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 30_000 }).toBeGreaterThan(0.5);
+  const t1 = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
+  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 10_000 }).toBeGreaterThan(t1 + 0.5);
+  await page.screenshot({ path: testInfo.outputPath('alert-pop.png') });
+
+  // The wall: a decoder of the alarm region plays the alarm camera.
+  const decoderId = 'd05';
+  const address = sim.decoders.addressOf(decoderId)!;
+  const preview = await DecoderPreview.open(browser, address);
+  await preview.expectPlaying('t01-visible', 45_000);
+  await preview.close();
+  testInfo.annotations.push({ type: 'pop', description: `${popMs} ms from the detector's POST to the pop` });
+
+  // Confirm: the first report reaches the simulated receiver; the pop gives way to the observation list.
+  await pop.getByTestId('alert-confirm').click();
+  await expect(pop).toHaveCount(0);
+  const row = page.getByTestId('observe-row');
+  await expect(row).toHaveCount(1);
+  await expect.poll(() => sim.receiver.received.length, { timeout: 15_000 }).toBeGreaterThan(0);
+  expect(sim.receiver.received[0]!.body).toMatchObject({ report: 0, tower: { name: '仙人山' }, kind: 'fire' });
+  await expect(row.getByTestId('observe-reports')).toContainText('已推送 1');
+  await page.screenshot({ path: testInfo.outputPath('alert-observing.png') });
+
+  // 警讯确认解除: the wall gives the region back.
+  await row.getByTestId('observe-close').click();
+  await expect(row).toHaveCount(0);
+  await expect.poll(async () => (await leader.value<{ alarm: { active: unknown[] } }>('wall:get', {})).alarm.active.length, { timeout: 10_000 }).toBe(0);
+  leader.close();
+});
+
+test('a false alarm is dismissed with its reason; two alarms at once queue and neither is hidden', async ({ page, host }) => {
+  test.setTimeout(120_000);
+  const sim = host.simulator!;
+  await page.goto(consoleUrl(host));
+  await expect(page.getByTestId('link-state')).toHaveAttribute('data-state', 'open');
+  await Promise.all([sim.detectors.fire('瓦屋山', { kind: 'smoke' }), sim.detectors.fire('金山', { kind: 'fire' })]);
+  const pop = page.getByTestId('alert-pop');
+  await expect(pop).toBeVisible({ timeout: 10_000 });
+  await expect(pop.getByTestId('alert-queue')).toContainText('另有 1 条报警');
+  // Fire before smoke.
+  await expect(pop.locator('#alert-title')).toContainText('金山');
+  await pop.getByTestId('alert-false').click();
+  await pop.getByTestId('alert-reason-lights').click();
+  await expect(pop.locator('#alert-title')).toContainText('瓦屋山');
+  await expect(pop.getByTestId('alert-queue')).toHaveCount(0);
+  await pop.getByTestId('alert-false').click();
+  await pop.getByTestId('alert-reason-cloud').click();
+  await expect(pop).toHaveCount(0);
+  const stats = await (await openContractSocket(host, { as: 'leader' })).value<{ falseAlarmReasons: Record<string, number> }>('alert:stats', {});
+  expect(stats.falseAlarmReasons).toEqual({ lights: 1, cloud: 1 });
+});
