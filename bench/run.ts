@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { benchAlerts } from './alerts';
 import { benchDuty } from './duty';
 import { benchFanout } from './fanout';
 import { benchLatency } from './latency';
@@ -18,6 +19,7 @@ const benches: Record<string, () => Promise<BenchRow[]>> = {
   fanout: () => benchFanout(),
   wall: () => benchWall(),
   duty: () => benchDuty(),
+  alerts: () => benchAlerts(),
   // Long: 20 minutes by default (SOAK_MINUTES).
   soak: () => benchSoak(),
 };
