@@ -46,6 +46,13 @@ export const COMMAND_ACCESS: Readonly<Record<CommandName, CommandAccess>> = {
   'audit:export': { need: 'audit.export', audit: true },
 
   'site:get': view,
+  'map:basemapStatus': view,
+  'map:elevation': view,
+  'map:groundFix': view,
+  'map:hotspots': view,
+  'map:importHotspots': { need: 'alerts.verify', audit: true },
+  'map:clearHotspots': { need: 'alerts.verify', audit: true },
+  'map:weather': view,
   'stream:list': view,
   'camera:statusList': view,
   'stream:exportClip': { need: 'export', audit: true },

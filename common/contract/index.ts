@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { appCommands, appEvents } from './app';
 import { authCommands, authEvents } from './auth';
+import { mapCommands, mapEvents } from './map';
 import { ptzCommands, ptzEvents } from './ptz';
 import { siteCommands, siteEvents } from './site';
 import { streamCommands, streamEvents } from './stream';
@@ -9,6 +10,7 @@ import { wallCommands, wallEvents } from './wall';
 export * from './errors';
 export * from './app';
 export * from './auth';
+export * from './map';
 export * from './ptz';
 export * from './site';
 export * from './stream';
@@ -23,6 +25,7 @@ export const commands = {
   ...streamCommands,
   ...ptzCommands,
   ...wallCommands,
+  ...mapCommands,
 } as const;
 
 /** Every event the host pushes. */
@@ -33,6 +36,7 @@ export const events = {
   ...streamEvents,
   ...ptzEvents,
   ...wallEvents,
+  ...mapEvents,
 } as const;
 
 export type CommandName = keyof typeof commands;

@@ -30,6 +30,8 @@ export interface HostServerOptions {
   media?: MediaEndpoint;
   /** Folder of exported clips, served read-only under /api/clips/. */
   clipDir?: string;
+  /** Further token-protected routes under /api/ (map tiles); each returns false when the path is not its own. */
+  routes?: Array<(req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>>;
   /** Folder of exported reports (audit CSV…), served read-only under /api/exports/. */
   exportDir?: string;
   /** Who may connect and what they may call; without it every holder of the host token may call anything (tests). */
@@ -245,6 +247,7 @@ export async function startHostServer(opts: HostServerOptions): Promise<HostServ
         await serveDownload(join(opts.exportDir, exp[1]!), res);
         return;
       }
+      for (const route of opts.routes ?? []) if (await route(req, res, path)) return;
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`no such endpoint: ${path}`);
       return;
     }

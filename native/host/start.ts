@@ -6,6 +6,7 @@ import { can } from '../../common/auth';
 import type { SiteConfig } from '../../common/site';
 import { appHandlers } from '../app/handlers';
 import { startCameraProber } from '../health/camera-probe';
+import { createMapDomain } from '../map/domain';
 import { createPtzDomain } from '../ptz/domain';
 import { createSecurityDomain } from '../security/domain';
 import { createWallDomain } from '../wall/domain';
@@ -88,8 +89,8 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
   const dataDir = resolve(opts.dataDir ?? '.data');
   if (opts.siteFile) {
     site = await loadSiteFile(opts.siteFile);
-    // Camera and decoder passwords named by `secretRef` come from the encrypted store, never the file.
-    if (site.credentials.some((c) => c.secretRef)) {
+    // Camera and decoder passwords and basemap keys named by `secretRef` come from the encrypted store, never the file.
+    if (site.credentials.some((c) => c.secretRef) || site.basemaps.some((b) => b.kind === 'xyz' && b.keySecretRef)) {
       const paths = secretPaths(dataDir);
       const keyBox = openKeyFileBox(paths.keyFile, log);
       site = resolveSecretRefs(site, new SecretStore(paths.storeFile, opts.secretBox ? chainBoxes(opts.secretBox, keyBox) : keyBox));
@@ -146,6 +147,8 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
     maxPriority: (ctx) => (can(ctx.session?.user.role, 'ptz.leader') ? 'leader' : 'operator'),
   });
   registry.register(ptz.handlers);
+  const map = createMapDomain({ site, siteDir: opts.siteFile ? dirname(resolve(opts.siteFile)) : process.cwd(), dataDir, bus, log: createLogger('map') });
+  registry.register(map.handlers);
 
   const listenOn = opts.host ?? '127.0.0.1';
   const loopback = /^(127\.|::1$|localhost$)/.test(listenOn);
@@ -171,6 +174,7 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
     clipDir,
     exportDir: join(dataDir, 'exports'),
     access: security,
+    routes: [map.route],
     log,
   });
   // After the server: decoders are handed URLs of its media routes, with a token it accepts.
@@ -208,6 +212,7 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
         clearInterval(statsTimer);
         prober.stop();
         await server.close();
+        await map.close();
         // Heads get their Stop while the simulator (if any) still answers.
         await ptz.close();
         await wall.close();

@@ -7,6 +7,8 @@ import { createCameraSource } from './camera-source';
 import { startDecoderFleet, type DecoderFleet } from './decoder/fleet';
 import { SIM_ONVIF_CREDENTIALS, startOnvifFleet, type OnvifFleet } from './onvif/fleet';
 import { RtspServer } from './rtsp-server';
+import { simulatedMapFiles } from './terrain';
+import { startWeatherSim, type WeatherSim } from './weather';
 
 /** A simulated tower: its own RTSP endpoint (as a real tower has its own address) and cameras. */
 interface SimTower {
@@ -28,6 +30,10 @@ export interface SimulatorOptions {
   onvifBasePort?: number;
   /** Folder for pose files and other run-time state. */
   stateDir?: string;
+  /** First port of the weather stations' server. 0 = ephemeral. */
+  weatherPort?: number;
+  /** Folder where the generated basemap and elevation model are cached (default: one per machine in the temp folder). */
+  mapDir?: string;
   /** Frame rate of the sub streams (default 15, as sites set it; main streams run at 25). */
   subStreamFps?: number;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
@@ -42,6 +48,8 @@ export interface Simulator {
   setTowerLink(towerId: string, up: boolean): Promise<void>;
   /** The simulated PTZ heads (fault injection in tests). */
   readonly onvif: OnvifFleet;
+  /** The towers' weather stations (fault injection, fixed values in tests). */
+  readonly weather: WeatherSim;
   /** The wall's 15 simulated networked decoders and the LED controller (fault injection in tests). */
   readonly decoders: DecoderFleet;
   towers(): { id: string; name: string; port: number; linkUp: boolean; streams: ReturnType<RtspServer['stats']> }[];
@@ -88,7 +96,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     log: (level, msg) => log(level, `onvif: ${msg}`),
   });
   const decoders = await startDecoderFleet({ host, basePort: opts.decoderBasePort ?? 0, count: 15, log: (level, msg) => log(level, `decoder: ${msg}`) });
+  const weather = await startWeatherSim({ host, port: opts.weatherPort ?? 0, stations: SIMULATED_TOWERS.map((t) => ({ id: `${t.id}-ws`, elevationM: t.elev + 25 })) });
+  const map = await simulatedMapFiles(opts.mapDir);
   const site = buildSimulatedSite({
+    map,
+    weatherStation: (id) => weather.urlOf(id),
     rtspBase,
     onvif: { url: (id) => onvif.urlOf(id), credentials: { ...SIM_ONVIF_CREDENTIALS } },
     decoders: { address: (id) => decoders.addressOf(id), ledAddress: decoders.ledAddress },
@@ -115,7 +127,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     towers: () => [...towers.values()].map((t) => ({ id: t.id, name: t.name, port: t.port, linkUp: t.linkUp, streams: t.rtsp.stats() })),
     onvif,
     decoders,
+    weather,
     async close() {
+      await weather.close();
       await onvif.close();
       await decoders.close();
       await Promise.all([...towers.values()].map((t) => (t.linkUp ? t.rtsp.close() : Promise.resolve())));

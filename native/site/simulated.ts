@@ -34,6 +34,10 @@ export interface SimulatedSiteEndpoints {
   onvif?: { url: (towerId: string) => string | undefined; credentials: { id: string; user: string; password: string } };
   /** The simulated networked decoders (addresses carry their credentials) and LED controller; without them the wall uses software decoders. */
   decoders?: { address: (decoderId: string) => string | undefined; ledAddress?: string | undefined };
+  /** The generated shaded-relief basemap and elevation model (MBTiles files). */
+  map?: { basemap: string; dem: string };
+  /** Address of each tower's simulated weather station. */
+  weatherStation?: (stationId: string) => string;
 }
 
 /** Builds the site file of the built-in simulated site, pointing at a running simulator. */
@@ -83,7 +87,7 @@ export function buildSimulatedSite(ep: SimulatedSiteEndpoints): SiteConfig {
         lens: kind === 'visible' ? visibleLens : thermalLens,
       })),
       detector: { id: `${t.id}-fd` },
-      weatherStation: { id: `${t.id}-ws` },
+      weatherStation: { id: `${t.id}-ws`, ...(ep.weatherStation ? { url: ep.weatherStation(`${t.id}-ws`) } : {}) },
     })),
     wall: {
       rows: 3,
@@ -93,6 +97,18 @@ export function buildSimulatedSite(ep: SimulatedSiteEndpoints): SiteConfig {
       ...(ep.decoders?.ledAddress ? { led: { address: ep.decoders.ledAddress, width: 320 } } : {}),
     },
     credentials: ep.onvif ? [{ ...ep.onvif.credentials }] : [],
+    basemaps: ep.map ? [{ id: 'sim-relief', name: '地形晕渲（模拟）', kind: 'mbtiles' as const, path: ep.map.basemap, crs: 'wgs84' as const, attribution: '模拟数据' }] : [],
+    ...(ep.map ? { terrain: { path: ep.map.dem, encoding: 'mapbox' as const } } : {}),
+    weather: {
+      pollSeconds: 30,
+      // The provincial five-level forest fire danger scale, simplified to what a station measures.
+      fireDanger: [
+        { level: 2, name: '二级 较低', colour: '#3d8bfd', temperatureAboveC: 10, humidityBelowPct: 70 },
+        { level: 3, name: '三级 较高', colour: '#e8c33d', temperatureAboveC: 15, humidityBelowPct: 50 },
+        { level: 4, name: '四级 高', colour: '#f08a24', temperatureAboveC: 20, humidityBelowPct: 40, windAboveMs: 3 },
+        { level: 5, name: '五级 极高', colour: '#e5484d', temperatureAboveC: 25, humidityBelowPct: 30, windAboveMs: 5 },
+      ],
+    },
     security: DEFAULT_SECURITY_POLICY,
     places: [
       { name: '天目湖', lat: 31.305, lon: 119.433 },

@@ -37,6 +37,9 @@ export function toSiteView(site: SiteConfig): SiteView {
           decoders: site.wall.decoders.map((d) => ({ id: d.id, row: d.row, column: d.column, maxStreams: d.maxStreams })),
         }
       : null,
+    places: site.places,
+    basemaps: site.basemaps.map((b) => ({ id: b.id, name: b.name, kind: b.kind, crs: b.crs, ...(b.attribution ? { attribution: b.attribution } : {}), tileSize: b.kind === 'xyz' ? b.tileSize : 256 })),
+    terrain: Boolean(site.terrain),
   };
 }
 
