@@ -47,6 +47,7 @@ export const COMMAND_ACCESS: Readonly<Record<CommandName, CommandAccess>> = {
 
   'site:get': view,
   'map:basemapStatus': view,
+  'map:terrainStatus': view,
   'map:elevation': view,
   'map:groundFix': view,
   'map:hotspots': view,

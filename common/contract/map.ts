@@ -101,6 +101,8 @@ export type GroundHit = z.infer<typeof GroundHit>;
 export const mapCommands = {
   /** Opens the basemap's file or fetches a tile from its server; says what it shows or why it cannot. */
   'map:basemapStatus': command(z.object({ id: z.string().min(1).max(64) }).strict(), BasemapStatus),
+  /** Opens the elevation model: its zoom range and extent, or why it cannot be used. */
+  'map:terrainStatus': command(z.object({}).strict(), BasemapStatus),
   /** Ground heights from the elevation model; a point outside it gets null and a message. */
   'map:elevation': command(
     z.object({ points: z.array(z.object({ lat: Lat, lon: Lon }).strict()).min(1).max(200) }).strict(),

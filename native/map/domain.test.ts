@@ -138,6 +138,7 @@ describe('terrain', () => {
     expect(Math.abs(r.heights[1]! - simulatedHeight(31.2, 119.42))).toBeLessThan(3);
     expect(r.heights[2]).toBeNull();
     expect(r.message).toMatch(/no elevation data at 40\.00000, 110\.00000: outside the elevation model/);
+    expect(await domain.handlers['map:terrainStatus']!({}, ctx)).toMatchObject({ ok: true, minzoom: 8, maxzoom: 12 });
     const dem = await get('/api/map/terrain/0/0/0');
     expect(dem.status).toBe(204);
   });

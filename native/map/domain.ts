@@ -66,6 +66,14 @@ export function createMapDomain(opts: { site: SiteConfig; siteDir: string; dataD
       if (!src) return { id, ok: false, message: `no basemap "${id}" in the site file`, type: 'raster', minzoom: 0, maxzoom: 22, vectorLayers: [] };
       return src.status();
     },
+    'map:terrainStatus': async () => {
+      try {
+        const d = await demOf();
+        return { id: 'terrain', ok: true, type: 'raster', format: 'png', minzoom: d.minZoom, maxzoom: d.zoom, bounds: d.bounds, vectorLayers: [] };
+      } catch (e) {
+        return { id: 'terrain', ok: false, message: (e as Error).message, type: 'raster', minzoom: 0, maxzoom: 22, vectorLayers: [] };
+      }
+    },
     'map:elevation': async ({ points }) => {
       let model: Dem;
       try {

@@ -12,7 +12,9 @@ export class DemRangeError extends Error {
 
 /** Ground elevation from terrain-RGB tiles: sampled at the file's most detailed zoom, bilinear between pixel centres. */
 export interface Dem {
+  /** The most detailed zoom (sampled) and the least detailed one present. */
   readonly zoom: number;
+  readonly minZoom: number;
   /** West, south, east, north of the tiles present at that zoom. */
   readonly bounds: [number, number, number, number];
   /** Elevation in metres above sea level; throws DemRangeError where there is no data. */
@@ -69,6 +71,7 @@ export async function openDem(path: string, encoding: DemEncoding = 'mapbox'): P
   };
   return {
     zoom,
+    minZoom: zooms.min,
     bounds,
     elevation(lat, lon) {
       if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 85) throw new DemRangeError(`no elevation data at ${lat}, ${lon}: not a map position`);

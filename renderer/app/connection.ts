@@ -82,6 +82,16 @@ export function connectHost(): HostClient {
     }
   };
 
+  // The map's hotspots and weather, optional like PTZ and the wall.
+  const loadMap = async () => {
+    try {
+      const [hotspots, weather] = await Promise.all([c.call('map:hotspots', {}), c.call('map:weather', {})]);
+      set({ mapHotspots: hotspots, mapWeather: weather.readings, mapDangerLevels: weather.levels });
+    } catch (e) {
+      if (!(e instanceof CallError && e.error.code === 'unknown_command')) console.warn('map data could not be loaded', e);
+    }
+  };
+
   c.onState((link) => {
     set({ link });
     // Everything else is loaded once a person is signed in on the (new) connection.
@@ -97,6 +107,7 @@ export function connectHost(): HostClient {
     void loadAll();
     void loadPtz();
     void loadWall();
+    void loadMap();
   });
   c.on('auth:session', ({ state }) => {
     if (state === 'locked') locked();
@@ -147,6 +158,8 @@ export function connectHost(): HostClient {
       .catch(() => undefined);
   });
   c.on('wall:state', (wall) => set({ wall }));
+  c.on('map:hotspots', (mapHotspots) => set({ mapHotspots }));
+  c.on('map:weather', ({ readings }) => set({ mapWeather: readings }));
   c.connect();
   return c;
 }

@@ -17,14 +17,24 @@ export const MAP_COLOURS = {
   bearing: '#e8a33d',
   fix: '#e5484d',
   measure: '#c9d4e0',
+  groundFix: '#ff6bd5',
+  search: '#7ee0ff',
 } as const;
+
+/** Hotspot colour by age in hours: fresh ones burn red, a day old orange, older fade. */
+export const HOTSPOT_AGE_STOPS: ReadonlyArray<[number, string]> = [
+  [0, '#ff3b30'],
+  [6, '#ff8a00'],
+  [24, '#ffd400'],
+  [72, '#8a8f98'],
+];
 
 export function offlineStyle(): StyleSpecification {
   const src = () => ({ type: 'geojson' as const, data: empty });
   return {
     version: 8,
     name: 'skywatch-offline',
-    sources: { graticule: src(), rings: src(), cones: src(), bearings: src(), fix: src(), measure: src() },
+    sources: { graticule: src(), rings: src(), cones: src(), bearings: src(), fix: src(), measure: src(), hotspots: src(), groundfix: src(), search: src() },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': MAP_COLOURS.background } },
       { id: 'graticule', type: 'line', source: 'graticule', filter: ['!', ['get', 'major']], paint: { 'line-color': MAP_COLOURS.graticule, 'line-width': 1 } },
@@ -40,6 +50,21 @@ export function offlineStyle(): StyleSpecification {
       { id: 'bearings', type: 'line', source: 'bearings', paint: { 'line-color': MAP_COLOURS.bearing, 'line-width': 1.6 } },
       { id: 'fix-ellipse', type: 'fill', source: 'fix', filter: ['==', ['get', 'kind'], 'ellipse'], paint: { 'fill-color': MAP_COLOURS.fix, 'fill-opacity': 0.22 } },
       { id: 'fix-ellipse-line', type: 'line', source: 'fix', filter: ['==', ['get', 'kind'], 'ellipse'], paint: { 'line-color': MAP_COLOURS.fix, 'line-width': 1.2 } },
+      { id: 'measure-area', type: 'fill', source: 'measure', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': MAP_COLOURS.measure, 'fill-opacity': 0.12 } },
+      {
+        id: 'hotspots',
+        type: 'circle',
+        source: 'hotspots',
+        paint: {
+          'circle-color': ['interpolate', ['linear'], ['get', 'age'], ...HOTSPOT_AGE_STOPS.flat()],
+          'circle-radius': ['interpolate', ['linear'], ['zoom'], 8, ['match', ['get', 'level'], 'high', 4, 'nominal', 3, 2], 13, ['match', ['get', 'level'], 'high', 9, 'nominal', 7, 5]],
+          'circle-stroke-color': '#000000',
+          'circle-stroke-width': 0.8,
+          'circle-opacity': ['match', ['get', 'level'], 'low', 0.55, 0.95],
+        },
+      },
+      { id: 'search', type: 'circle', source: 'search', paint: { 'circle-radius': 9, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': MAP_COLOURS.search, 'circle-stroke-width': 2.5 } },
+      { id: 'groundfix', type: 'circle', source: 'groundfix', paint: { 'circle-radius': 6, 'circle-color': MAP_COLOURS.groundFix, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5 } },
       { id: 'measure-line', type: 'line', source: 'measure', paint: { 'line-color': MAP_COLOURS.measure, 'line-width': 1.6, 'line-dasharray': [2, 1.5] } },
       { id: 'measure-points', type: 'circle', source: 'measure', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 3.5, 'circle-color': MAP_COLOURS.measure } },
       {

@@ -75,6 +75,7 @@ export const SAMPLES: Partial<Record<CommandName, readonly Sample[]>> = {
   'audit:export': [{ outcome: 'denied' }, { from: now - 1000, to: now + 1e9, text: 'x' }],
   'site:get': [{}],
   'map:basemapStatus': [{ id: 'sim-relief' }, { id: 'no-such-map' }],
+  'map:terrainStatus': [{}],
   'map:elevation': [{ points: [{ lat: 31.2612, lon: 119.3555 }, { lat: 0, lon: 0 }] }],
   'map:groundFix': [{ towerId: 't01', bearing: 120, tilt: -3 }, { towerId: 'nope', bearing: 0, tilt: 0 }],
   'map:hotspots': [{}],
