@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { benchFanout } from './fanout';
 import { benchLatency } from './latency';
+import { benchMap } from './map';
 import { benchPtz } from './ptz';
 import { benchSoak } from './soak';
 import { benchTiles } from './tiles';
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<BenchRow[]>> = {
   ptz: () => benchPtz(),
   tiles: () => benchTiles(),
   fanout: () => benchFanout(),
+  map: () => benchMap(),
   // Long: 20 minutes by default (SOAK_MINUTES).
   soak: () => benchSoak(),
 };

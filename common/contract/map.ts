@@ -124,8 +124,16 @@ export const mapCommands = {
 } as const;
 
 export const mapEvents = {
-  /** The hotspot set changed (an import, a scheduled download, a clear). */
-  'map:hotspots': HotspotState,
+  /** The hotspot set changed (an import, a scheduled download, a clear): only what changed, the rest is kept. */
+  'map:hotspots': z.object({
+    added: z.array(Hotspot),
+    /** Ids dropped (the oldest, past the store's limit). */
+    removed: z.array(z.string()),
+    /** Everything was removed before `added`. */
+    cleared: z.boolean(),
+    imports: HotspotState.shape.imports,
+    schedule: HotspotState.shape.schedule,
+  }),
   /** New readings after a poll of the weather stations. */
   'map:weather': z.object({ readings: z.array(WeatherReading) }),
 } as const;

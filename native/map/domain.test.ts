@@ -174,7 +174,9 @@ describe('hotspots', () => {
     expect(r.errors[0]!.reason).toMatch(/longitude is not a number/);
     const state = await domain.handlers['map:hotspots']!({}, ctx);
     expect(state.hotspots.map((h) => h.level).sort()).toEqual(['high', 'nominal']);
-    expect(events.some((e) => e.name === 'map:hotspots')).toBe(true);
+    const change = events.filter((e) => e.name === 'map:hotspots').at(-1)?.payload as HostEvents['map:hotspots'];
+    expect(change.added.map((h) => h.level).sort()).toEqual(['high', 'nominal']);
+    expect(change.cleared).toBe(false);
     const wrong = await domain.handlers['map:importHotspots']!({ source: 'x.csv', text: 'name,value\nfoo,1' }, ctx);
     expect(wrong.message).toMatch(/missing required column\(s\) latitude, longitude, acq_date, acq_time/);
     const enc = await domain.handlers['map:importHotspots']!({ source: 'gbk.csv', text: 'latitude,longitude\n\uFFFD\uFFFD' }, ctx);

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Hotspot, HotspotImport, HotspotState } from '../../common/contract';
+import type { HostEvents, Hotspot, HotspotImport, HotspotState } from '../../common/contract';
 import { FirmsFormatError, parseFirmsCsv, type FirmsHotspot } from '../../common/firms';
 import { fetchFailure } from './fetch-error';
 import type { Logger } from '../host/dispatch';
@@ -45,7 +45,8 @@ export interface HotspotStoreOptions {
   /** Scheduled download; nothing is fetched without it. */
   url?: string | undefined;
   intervalMinutes?: number;
-  onChange(state: HotspotState): void;
+  /** What changed, for the consoles (a full state of 10 000 hotspots per import would be megabytes). */
+  onChange(change: HostEvents['map:hotspots']): void;
   log: Logger;
   now?: () => number;
   fetchText?: (url: string) => Promise<string>;
@@ -90,21 +91,26 @@ export function createHotspotStore(opts: HotspotStoreOptions): HotspotStore {
     writeFileSync(tmp, JSON.stringify({ hotspots: [...byId.values()], imports }));
     renameSync(tmp, opts.file);
   };
-  const persist = () => {
+  const persist = (added: Hotspot[], removed: string[], cleared: boolean) => {
     try {
       save();
     } catch (e) {
       opts.log('error', `hotspots: cannot save ${opts.file}: ${(e as Error).message}`);
     }
-    opts.onChange(state());
+    const s = state();
+    opts.onChange({ added, removed, cleared, imports: s.imports, schedule: s.schedule });
   };
-  const record = (r: HotspotImport) => {
+  const record = (r: HotspotImport, added: Hotspot[] = []) => {
     imports = [r, ...imports].slice(0, KEEP_IMPORTS);
+    const removed: string[] = [];
     if (byId.size > MAX_HOTSPOTS) {
       const oldest = [...byId.values()].sort((a, b) => a.at - b.at).slice(0, byId.size - MAX_HOTSPOTS);
-      for (const h of oldest) byId.delete(h.id);
+      for (const h of oldest) {
+        byId.delete(h.id);
+        removed.push(h.id);
+      }
     }
-    persist();
+    persist(added, removed, false);
     return r;
   };
 
@@ -120,23 +126,27 @@ export function createHotspotStore(opts: HotspotStoreOptions): HotspotStore {
       if (e instanceof FirmsFormatError) return record({ ...base, message: e.message });
       throw e;
     }
-    let imported = 0, duplicates = 0;
+    let duplicates = 0;
+    const added: Hotspot[] = [];
     for (const h of parsed.hotspots) {
       const hs = toHotspot(h, source);
       if (byId.has(hs.id)) duplicates++;
       else {
         byId.set(hs.id, hs);
-        imported++;
+        added.push(hs);
       }
     }
     const shift = firstLine - 1;
-    return record({
-      ...base,
-      imported,
-      duplicates,
-      rejected: parsed.rejected.length,
-      errors: parsed.rejected.slice(0, KEEP_ERRORS).map((r) => ({ line: r.line + shift, reason: r.reason })),
-    });
+    return record(
+      {
+        ...base,
+        imported: added.length,
+        duplicates,
+        rejected: parsed.rejected.length,
+        errors: parsed.rejected.slice(0, KEEP_ERRORS).map((r) => ({ line: r.line + shift, reason: r.reason })),
+      },
+      added,
+    );
   };
 
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -178,7 +188,7 @@ export function createHotspotStore(opts: HotspotStoreOptions): HotspotStore {
       const n = byId.size;
       byId.clear();
       imports = [];
-      persist();
+      persist([], [], true);
       return n;
     },
     download,

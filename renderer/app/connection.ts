@@ -1,4 +1,5 @@
 import { locked, onSignedIn, refreshAuth, signedOut } from '../auth/session';
+import { applyHotspotChange } from '../map/map-slice';
 import { applyFault, headsSnapshot } from '../ptz/ptz-slice';
 import { onSelfLearned, selfIdentity } from '../ptz/self-identity';
 import { hostAddress, type HostAddress } from './bridge';
@@ -158,7 +159,7 @@ export function connectHost(): HostClient {
       .catch(() => undefined);
   });
   c.on('wall:state', (wall) => set({ wall }));
-  c.on('map:hotspots', (mapHotspots) => set({ mapHotspots }));
+  c.on('map:hotspots', (ch) => set((st) => ({ mapHotspots: applyHotspotChange(st.mapHotspots, ch) })));
   c.on('map:weather', ({ readings }) => set({ mapWeather: readings }));
   c.connect();
   return c;

@@ -307,6 +307,7 @@ function MapView({ site }: { site: SiteView }) {
       const cones = conesGeoJson(s.site, s.ptzCameraHead, s.ptzPoses, s.mapRange);
       put('cones', cones);
       for (const f of cones.features) {
+        if (f.properties.kind !== 'visible') continue;
         const m = markers.current.get(String(f.properties.towerId));
         if (m) m.el.dataset.bearing = String(f.properties.bearing);
       }

@@ -3,6 +3,7 @@ import type { Hotspot, SiteView } from '../../common/contract';
 import { wgs84ToGcj02 } from '../../common/gcj02';
 import { bearing, destination, latLon } from '../../common/geo';
 import { splitCsv } from './HotspotPanel';
+import { applyHotspotChange } from './map-slice';
 import { hotspotsGeoJson, measureGeoJson, nearestTowers, planSlew, searchMap, toGcj02 } from './map-data';
 
 const tower = (id: string, name: string, lat: number, lon: number, northOffset = 0): SiteView['towers'][number] => ({
@@ -53,6 +54,18 @@ describe('hotspots layer', () => {
     expect(hotspotsGeoJson(all, now, { maxAgeHours: null, minLevel: 'low' }).features.map((f) => f.properties.age)).toEqual([1, 30, 100]);
     expect(hotspotsGeoJson(all, now, { maxAgeHours: 24, minLevel: 'low' }).features.map((f) => f.properties.id)).toEqual(['a']);
     expect(hotspotsGeoJson(all, now, { maxAgeHours: null, minLevel: 'nominal' }).features.map((f) => f.properties.id)).toEqual(['a', 'b']);
+  });
+});
+
+describe('hotspot change events', () => {
+  it('adds, drops the removed and starts over on a clear', () => {
+    const h = (id: string): Hotspot => ({ id, lat: 31, lon: 119, at: 0, satellite: null, confidence: null, level: 'nominal', frp: null, brightness: null, daynight: null, source: 'f' });
+    const base = { imports: [], schedule: null };
+    let s = applyHotspotChange(null, { ...base, added: [h('a'), h('b')], removed: [], cleared: false });
+    s = applyHotspotChange(s, { ...base, added: [h('c')], removed: ['a'], cleared: false });
+    expect(s.hotspots.map((x) => x.id)).toEqual(['b', 'c']);
+    s = applyHotspotChange(s, { ...base, added: [], removed: [], cleared: true });
+    expect(s.hotspots).toEqual([]);
   });
 });
 

@@ -41,19 +41,26 @@ export function towerFov(t: TowerView, pose: PtzPose): number {
   return cam ? fovOf(lensOf(cam), pose.zoom).h : 60;
 }
 
-/** One view-cone polygon per tower with a known pose; `bearing` and `fov` as properties (rounded to 0.1°). */
+/**
+ * One view-cone polygon per camera whose head's pose is known (visible and thermal share a head but
+ * not a field of view); `towerId`, `kind`, `bearing` and `fov` as properties (rounded to 0.1°).
+ */
 export function conesGeoJson(site: SiteView | null, cameraHead: Record<string, string>, poses: Record<string, PtzPose>, range: number): Collection {
   if (!site) return collection([]);
   const out: Feature<Geometry>[] = [];
   for (const t of site.towers) {
-    const pose = towerPose(t, cameraHead, poses);
-    if (!pose) continue;
-    const fov = towerFov(t, pose);
-    out.push({
-      type: 'Feature',
-      properties: { towerId: t.id, bearing: Math.round(pose.bearing * 10) / 10, fov: Math.round(fov * 10) / 10, moving: pose.moving },
-      geometry: { type: 'Polygon', coordinates: [viewConeRing(towerPoint(t), pose.bearing, fov, range)] },
-    });
+    for (const cam of t.cameras) {
+      const head = cameraHead[cam.id];
+      const pose = head ? poses[head] : undefined;
+      if (!pose) continue;
+      // The thermal camera sees less far than the visible one: its cone is drawn to 60 % of the range.
+      const fov = fovOf(lensOf(cam), pose.zoom).h;
+      out.push({
+        type: 'Feature',
+        properties: { towerId: t.id, cameraId: cam.id, kind: cam.kind, bearing: Math.round(pose.bearing * 10) / 10, fov: Math.round(fov * 10) / 10, moving: pose.moving },
+        geometry: { type: 'Polygon', coordinates: [viewConeRing(towerPoint(t), pose.bearing, fov, cam.kind === 'thermal' ? range * 0.6 : range)] },
+      });
+    }
   }
   return collection(out);
 }

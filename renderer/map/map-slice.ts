@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { GroundHit, HotspotImport, HotspotState, WeatherReading } from '../../common/contract';
+import type { GroundHit, HostEvents, HotspotImport, HotspotState, WeatherReading } from '../../common/contract';
 import type { AppState } from '../app/store';
 
 /** A bearing line drawn on the map: from a tower along a true bearing (degrees). */
@@ -60,6 +60,16 @@ export interface MapSlice {
   selectMapTower(id: string | null): void;
   /** Single-tower fix: where a tower's camera axis meets the ground. */
   mapGroundFix: { towerId: string; hit: GroundHit } | null;
+}
+
+/** The hotspot set after a change event from the host. */
+export function applyHotspotChange(prev: HotspotState | null, ch: HostEvents['map:hotspots']): HotspotState {
+  let list = ch.cleared || !prev ? [] : prev.hotspots;
+  if (ch.removed.length) {
+    const gone = new Set(ch.removed);
+    list = list.filter((h) => !gone.has(h.id));
+  }
+  return { hotspots: ch.added.length ? [...list, ...ch.added] : list, imports: ch.imports, schedule: ch.schedule };
 }
 
 let nextId = 1;
