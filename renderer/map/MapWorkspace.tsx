@@ -179,6 +179,7 @@ function MapView({ site }: { site: SiteView }) {
       markers.current.set(tower.id, { el, marker });
     }
     map.on('load', () => {
+      map.setGlobalStateProperty('now', Date.now());
       // Well past the towers, so panning never runs off the grid.
       put('graticule', graticuleGeoJson([[bounds[0][0] - 0.6, bounds[0][1] - 0.5], [bounds[1][0] + 0.6, bounds[1][1] + 0.5]]));
       setLoaded(true);
@@ -221,6 +222,7 @@ function MapView({ site }: { site: SiteView }) {
       mapRef.current = null;
       owned.clear();
       data.clear();
+      shownHotspots.current = null;
       setLoaded(false);
     };
   }, [site, put, fromMap]);
@@ -361,14 +363,35 @@ function MapView({ site }: { site: SiteView }) {
     put('fix', bearings.fix);
   }, [loaded, layers, range, site, bearings, put]);
 
-  // Hotspots, coloured by age (recomputed every minute) and sized by confidence.
+  // Hotspots, coloured by age and sized by confidence. New ones are added to the source as they
+  // come (10 000 points are not resent for three new ones); a filter change, a clear or the age window
+  // moving on redraws them all.
   const [ageClock, setAgeClock] = useState(() => Date.now());
   useEffect(() => {
     const id = setInterval(() => setAgeClock(Date.now()), HOTSPOT_AGE_REFRESH_MS);
     return () => clearInterval(id);
   }, []);
   useEffect(() => {
-    if (loaded) put('hotspots', hotspotsGeoJson(hotspots?.hotspots ?? [], ageClock, hotspotFilter));
+    if (loaded) mapRef.current?.setGlobalStateProperty('now', ageClock);
+  }, [loaded, ageClock]);
+  const shownHotspots = useRef<{ ids: Set<string>; filter: unknown; clock: number } | null>(null);
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!loaded || !map) return;
+    const data = hotspotsGeoJson(hotspots?.hotspots ?? [], ageClock, hotspotFilter);
+    const shown = shownHotspots.current;
+    const fresh = shown && shown.filter === hotspotFilter && (hotspotFilter.maxAgeHours === null || shown.clock === ageClock) ? data.features.filter((f) => !shown.ids.has(String(f.properties.id))) : undefined;
+    const src = map.getSource('hotspots') as Source | undefined;
+    if (fresh && shown && data.features.length === shown.ids.size + fresh.length) {
+      if (fresh.length === 0) return;
+      for (const f of fresh) shown.ids.add(String(f.properties.id));
+      lastData.current.set('hotspots', data);
+      const add = crsRef.current === 'gcj02' ? toGcj02({ type: 'FeatureCollection', features: fresh }).features : fresh;
+      src?.updateData({ add: add as unknown as NonNullable<Parameters<Source['updateData']>[0]['add']> });
+      return;
+    }
+    shownHotspots.current = { ids: new Set(data.features.map((f) => String(f.properties.id))), filter: hotspotFilter, clock: ageClock };
+    put('hotspots', data);
   }, [loaded, hotspots, hotspotFilter, ageClock, put]);
 
   // Single-tower fix point.

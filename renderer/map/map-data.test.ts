@@ -50,8 +50,8 @@ describe('hotspots layer', () => {
   const now = Date.UTC(2026, 10, 20, 12);
   const h = (id: string, hoursAgo: number, level: Hotspot['level']): Hotspot => ({ id, lat: 31.2, lon: 119.4, at: now - hoursAgo * 3_600_000, satellite: 'N', confidence: null, level, frp: null, brightness: null, daynight: 'D', source: 'f' });
   const all = [h('a', 1, 'high'), h('b', 30, 'nominal'), h('c', 100, 'low')];
-  it('filters by age and confidence and carries the age for the colour', () => {
-    expect(hotspotsGeoJson(all, now, { maxAgeHours: null, minLevel: 'low' }).features.map((f) => f.properties.age)).toEqual([1, 30, 100]);
+  it('filters by age and confidence and carries the time for the colour', () => {
+    expect(hotspotsGeoJson(all, now, { maxAgeHours: null, minLevel: 'low' }).features.map((f) => (now - Number(f.properties.at)) / 3_600_000)).toEqual([1, 30, 100]);
     expect(hotspotsGeoJson(all, now, { maxAgeHours: 24, minLevel: 'low' }).features.map((f) => f.properties.id)).toEqual(['a']);
     expect(hotspotsGeoJson(all, now, { maxAgeHours: null, minLevel: 'nominal' }).features.map((f) => f.properties.id)).toEqual(['a', 'b']);
   });

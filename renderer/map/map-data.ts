@@ -208,14 +208,17 @@ export function toGcj02(c: Collection): Collection {
 
 const LEVEL_RANK = { low: 0, nominal: 1, high: 2 } as const;
 
-/** Hotspots passing the filter, with their age in hours (the layer colours by it) and confidence class. */
+/**
+ * Hotspots passing the filter as points with their id, acquisition time and confidence class. The
+ * layer colours by age from the time and the map's `now` (a global-state value set once a minute), so
+ * ageing does not resend the points.
+ */
 export function hotspotsGeoJson(hotspots: readonly Hotspot[], now: number, filter: HotspotFilter): Collection {
   const minRank = LEVEL_RANK[filter.minLevel];
   const out: Feature<Geometry>[] = [];
   for (const h of hotspots) {
-    const age = (now - h.at) / 3_600_000;
-    if (LEVEL_RANK[h.level] < minRank || (filter.maxAgeHours !== null && age > filter.maxAgeHours)) continue;
-    out.push({ type: 'Feature', properties: { id: h.id, age: Math.max(0, Math.round(age * 10) / 10), level: h.level }, geometry: { type: 'Point', coordinates: [h.lon, h.lat] } });
+    if (LEVEL_RANK[h.level] < minRank || (filter.maxAgeHours !== null && now - h.at > filter.maxAgeHours * 3_600_000)) continue;
+    out.push({ type: 'Feature', properties: { id: h.id, at: h.at, level: h.level }, geometry: { type: 'Point', coordinates: [h.lon, h.lat] } });
   }
   return collection(out);
 }

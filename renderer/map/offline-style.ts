@@ -35,7 +35,18 @@ export function offlineStyle(): StyleSpecification {
   return {
     version: 8,
     name: 'skywatch-offline',
-    sources: { graticule: src(), rings: src(), cones: src(), bearings: src(), fix: src(), measure: src(), hotspots: src(), groundfix: src(), search: src() },
+    sources: {
+      graticule: src(),
+      rings: src(),
+      cones: src(),
+      bearings: src(),
+      fix: src(),
+      measure: src(),
+      // Hotspots arrive a few at a time: with their id promoted, new ones are added without resending the rest.
+      hotspots: { type: 'geojson', data: empty, promoteId: 'id' },
+      groundfix: src(),
+      search: src(),
+    },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': MAP_COLOURS.background } },
       { id: 'graticule', type: 'line', source: 'graticule', filter: ['!', ['get', 'major']], paint: { 'line-color': MAP_COLOURS.graticule, 'line-width': 1 } },
@@ -65,7 +76,8 @@ export function offlineStyle(): StyleSpecification {
         type: 'circle',
         source: 'hotspots',
         paint: {
-          'circle-color': ['interpolate', ['linear'], ['get', 'age'], ...HOTSPOT_AGE_STOPS.flat()],
+          // Age in hours from the map's `now` (global state, set once a minute) and the acquisition time.
+          'circle-color': ['interpolate', ['linear'], ['/', ['-', ['to-number', ['global-state', 'now'], 0], ['get', 'at']], 3_600_000], ...HOTSPOT_AGE_STOPS.flat()],
           'circle-radius': ['interpolate', ['linear'], ['zoom'], 8, ['match', ['get', 'level'], 'high', 4, 'nominal', 3, 2], 13, ['match', ['get', 'level'], 'high', 9, 'nominal', 7, 5]],
           'circle-stroke-color': '#000000',
           'circle-stroke-width': 0.8,

@@ -1,4 +1,4 @@
-import { bearing, destination, formatLatLonDecimal, formatLatLonDms, intersect, latLon } from '../../common/geo';
+import { bearing, destination, formatLatLonDecimal, formatLatLonDms, intersect, inverse, latLon } from '../../common/geo';
 import { angleDiff } from '../../common/ptz';
 import { consoleUrl, expect, test } from './fixtures';
 import { ConsolePage } from './pages/console.page';
@@ -159,4 +159,38 @@ test('search flies to a place; area measure gives km² and hectares', async ({ p
   if (!box) throw new Error('map not drawn');
   for (const [dx, dy] of [[100, 300], [300, 300], [300, 500]]) await page.mouse.click(box.x + dx!, box.y + dy!);
   await expect(page.getByTestId('map-measure-area-total')).toHaveText(/(面积|Area) \d+\.\d{3} (平方千米|km²)/);
+});
+
+test('single-tower fix: a camera turned to a hotspot meets the ground at the hotspot', async ({ page, host }) => {
+  const con = new ConsolePage(page);
+  const map = new MapPage(page);
+  await con.open(consoleUrl(host));
+  await map.open();
+  await expect.poll(() => map.coneBearing('t10')).not.toBeNull();
+  // A hotspot on the near flank of 落马岭, ~3.9 km from 第一峰: in sight over 第一峰's own slope (a spot
+  // down in a valley close by is hidden behind it, and the fix rightly lands on that slope).
+  const t10 = latLon(31.1547, 119.4729);
+  const t11 = latLon(31.1702, 119.5215);
+  const spot = destination(t11, bearing(t11, t10), 1000);
+  const at = new Date(Date.now() - 1_800_000).toISOString();
+  await map.importHotspots(
+    'flank.csv',
+    `latitude,longitude,acq_date,acq_time,confidence\n${spot.lat.toFixed(5)},${spot.lon.toFixed(5)},${at.slice(0, 10)},${at.slice(11, 16).replace(':', '')},h\n`,
+  );
+  const p = await map.pointOf(spot.lat, spot.lon);
+  await page.mouse.click(p.x, p.y);
+  // Turned from 第一峰, chosen in the hotspot's list of nearest towers.
+  await page.getByTestId('map-hotspot-look-t10').click();
+  await expect(page.getByTestId('map-slew')).toContainText('第一峰');
+  await expect.poll(async () => Math.abs(angleDiff((await map.coneBearing('t10')) ?? 0, bearing(t10, spot))), { timeout: 20_000 }).toBeLessThan(0.3);
+  await page.waitForTimeout(1500);
+  const tp = await map.towerPoint('t10');
+  await page.mouse.click(tp.x, tp.y);
+  await page.getByTestId('map-card-groundfix').click();
+  const box = page.getByTestId('map-groundfix');
+  await expect(box).toContainText('第一峰');
+  const dec = (await box.locator('.map-fix-dec').textContent()) ?? '';
+  const [flat, flon] = dec.split(/[,\s]+/).map(Number);
+  // The DEM's 25 m pixels and the pose reported to 0.1°: the fix lies within 150 m of the hotspot.
+  expect(inverse(latLon(flat!, flon!), spot).distance).toBeLessThan(150);
 });
