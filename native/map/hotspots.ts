@@ -14,6 +14,7 @@ import type { Logger } from '../host/dispatch';
 const MAX_HOTSPOTS = 50_000;
 const KEEP_IMPORTS = 20;
 const KEEP_ERRORS = 20;
+const SAVE_DELAY_MS = 2000;
 
 /** Confidence class: MODIS 0–100 (below 30 low, from 80 high), VIIRS l / n / h. */
 export function confidenceLevel(c: string | null): Hotspot['level'] {
@@ -91,12 +92,21 @@ export function createHotspotStore(opts: HotspotStoreOptions): HotspotStore {
     writeFileSync(tmp, JSON.stringify({ hotspots: [...byId.values()], imports }));
     renameSync(tmp, opts.file);
   };
+  // Writing 50 000 hotspots takes a while: imports arriving in quick succession are saved together.
+  let saveTimer: ReturnType<typeof setTimeout> | undefined;
+  const saveSoon = () => {
+    if (saveTimer) return;
+    saveTimer = setTimeout(() => {
+      saveTimer = undefined;
+      try {
+        save();
+      } catch (e) {
+        opts.log('error', `hotspots: cannot save ${opts.file}: ${(e as Error).message}`);
+      }
+    }, SAVE_DELAY_MS);
+  };
   const persist = (added: Hotspot[], removed: string[], cleared: boolean) => {
-    try {
-      save();
-    } catch (e) {
-      opts.log('error', `hotspots: cannot save ${opts.file}: ${(e as Error).message}`);
-    }
+    saveSoon();
     const s = state();
     opts.onChange({ added, removed, cleared, imports: s.imports, schedule: s.schedule });
   };
@@ -195,6 +205,15 @@ export function createHotspotStore(opts: HotspotStoreOptions): HotspotStore {
     close() {
       closed = true;
       if (timer) clearTimeout(timer);
+      if (saveTimer) {
+        clearTimeout(saveTimer);
+        saveTimer = undefined;
+        try {
+          save();
+        } catch (e) {
+          opts.log('error', `hotspots: cannot save ${opts.file}: ${(e as Error).message}`);
+        }
+      }
     },
   };
 }
