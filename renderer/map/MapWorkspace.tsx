@@ -101,6 +101,8 @@ function MapView({ site }: { site: SiteView }) {
   /** The WGS84 data last given to each GeoJSON source, so a datum switch can redraw it. */
   const lastData = useRef(new Map<string, Collection>());
   const [loaded, setLoaded] = useState(false);
+  /** The datum shown (crsRef is what the handlers read; this is for the DOM). */
+  const [shownCrs, setShownCrs] = useState<Crs>('wgs84');
   const [hover, setHover] = useState<{ towerId: string; pinned: boolean } | null>(null);
   const [menu, setMenu] = useState<Menu | null>(null);
   const [slewInfo, setSlewInfo] = useState<string | null>(null);
@@ -238,6 +240,7 @@ function MapView({ site }: { site: SiteView }) {
     const crs: Crs = b?.crs ?? 'wgs84';
     for (const l of map.getStyle().layers) if (isBasemapLayer(l.id)) map.removeLayer(l.id);
     if (map.getSource(BASEMAP_SOURCE)) map.removeSource(BASEMAP_SOURCE);
+    setShownCrs(crs);
     if (crs !== crsRef.current) {
       crsRef.current = crs;
       for (const [id, data] of lastData.current) put(id, data);
@@ -447,7 +450,7 @@ function MapView({ site }: { site: SiteView }) {
 
   return (
     <section className="map-work" data-testid="map-work">
-      <div className="map-canvas" ref={holder} data-testid="map-canvas" data-loaded={loaded} data-crs={crsRef.current} />
+      <div className="map-canvas" ref={holder} data-testid="map-canvas" data-loaded={loaded} data-crs={shownCrs} />
       <div className="map-cursor" ref={cursorRef} data-testid="map-cursor" />
       <MapTools
         site={site}
