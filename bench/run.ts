@@ -3,6 +3,7 @@ import { benchAlerts } from './alerts';
 import { benchDuty } from './duty';
 import { benchFanout } from './fanout';
 import { benchLatency } from './latency';
+import { benchMap } from './map';
 import { benchPtz } from './ptz';
 import { benchSoak } from './soak';
 import { benchTiles } from './tiles';
@@ -20,6 +21,7 @@ const benches: Record<string, () => Promise<BenchRow[]>> = {
   wall: () => benchWall(),
   duty: () => benchDuty(),
   alerts: () => benchAlerts(),
+  map: () => benchMap(),
   // Long: 20 minutes by default (SOAK_MINUTES).
   soak: () => benchSoak(),
 };

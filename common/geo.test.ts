@@ -11,6 +11,7 @@ import {
   intersect,
   inverse,
   latLon,
+  polygonArea,
   rayTerrain,
   tiltToTarget,
   viewCone,
@@ -211,3 +212,17 @@ function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+describe('area', () => {
+  it('measures a 1° × 1° cell at the equator and a small square in Liyang', () => {
+    // The exact cell area on the authalic sphere: R² · Δλ · (sin φ2 − sin φ1).
+    const R = 6371007.2;
+    const cell = R * R * (Math.PI / 180) * Math.sin(Math.PI / 180);
+    expect(polygonArea([latLon(0, 0), latLon(0, 1), latLon(1, 1), latLon(1, 0)])).toBeCloseTo(cell, -3);
+    // ~1 km × 1 km built from geodesic distances: within 0.5 % of 1 km².
+    const a = latLon(31.2, 119.4);
+    const b = destination(a, 90, 1000), c = destination(b, 0, 1000), d = destination(a, 0, 1000);
+    expect(Math.abs(polygonArea([a, b, c, d]) - 1e6) / 1e6).toBeLessThan(0.005);
+    expect(polygonArea([a, b])).toBe(0);
+  });
+});

@@ -410,3 +410,20 @@ export function nearest<T extends { lat: number; lon: number }>(p: LatLon, items
   }
   return best;
 }
+
+/**
+ * Area enclosed by a ring of points, m² (the closing edge is implied). Spherical excess on the
+ * authalic sphere (radius 6371007.2 m, same area as the WGS84 ellipsoid): within 0.5 % for
+ * county-sized areas, which is what a fire-area estimate needs.
+ */
+export function polygonArea(points: readonly LatLon[]): number {
+  const n = points.length;
+  if (n < 3) return 0;
+  const R = 6371007.2;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const p1 = points[i] as LatLon, p2 = points[(i + 1) % n] as LatLon;
+    sum += (p2.lon - p1.lon) * RAD * (2 + Math.sin(p1.lat * RAD) + Math.sin(p2.lat * RAD));
+  }
+  return Math.abs((sum * R * R) / 2);
+}

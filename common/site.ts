@@ -106,6 +106,54 @@ export const WallSchema = z.object({
   led: z.object({ address: HttpUrl.optional(), width: z.number().int().positive().default(320) }).optional(),
 });
 
+/** Datum a basemap is drawn in: overlays on a `gcj02` basemap are shifted so they sit on the picture. */
+export const BasemapCrsSchema = z.enum(['wgs84', 'gcj02']);
+
+const BasemapCommon = {
+  id: Id,
+  name: z.string().min(1),
+  crs: BasemapCrsSchema.default('wgs84'),
+  attribution: z.string().optional(),
+};
+const TileUrl = z
+  .string()
+  .refine((s) => /^https?:\/\/\S+$/.test(s), 'must be an http:// or https:// URL template')
+  .refine((s) => /\{z\}|\{TileMatrix\}/.test(s) && /\{x\}|\{TileCol\}/.test(s) && /\{y\}|\{-y\}|\{TileRow\}/.test(s), 'must contain {z}, {x} and {y} (or WMTS {TileMatrix}, {TileCol} and {TileRow})');
+
+/**
+ * A basemap the operator can switch to: a tile file on the host (MBTiles or PMTiles, raster or
+ * vector — the file says which), or an XYZ/WMTS tile service (Tianditu, a county tile server) that
+ * the host fetches on the console's behalf so its key never reaches the browser.
+ */
+export const BasemapSchema = z.discriminatedUnion('kind', [
+  z.object({ ...BasemapCommon, kind: z.literal('mbtiles'), /** Path of the file; relative to the site file. */ path: z.string().min(1) }),
+  z.object({ ...BasemapCommon, kind: z.literal('pmtiles'), path: z.string().min(1) }),
+  z.object({
+    ...BasemapCommon,
+    kind: z.literal('xyz'),
+    /** Template with {z} {x} {y} (or {-y} for TMS), optional {s} (subdomains) and {key}; WMTS KVP templates use {TileMatrix} {TileCol} {TileRow}. */
+    url: TileUrl,
+    subdomains: z.array(z.string().min(1)).default([]),
+    /** The service key put in place of {key}: in the file (development), or by `keySecretRef` from the encrypted store. */
+    key: z.string().optional(),
+    keySecretRef: z.string().optional(),
+    tileSize: z.union([z.literal(256), z.literal(512)]).default(256),
+    minzoom: z.number().int().min(0).max(24).default(0),
+    maxzoom: z.number().int().min(0).max(24).default(18),
+  }),
+]);
+export type BasemapConfig = z.infer<typeof BasemapSchema>;
+
+/** A fire-danger level: the highest level whose every given condition holds colours a weather station. */
+export const FireDangerLevelSchema = z.object({
+  level: z.number().int().min(1).max(5),
+  name: z.string().min(1),
+  colour: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #e5484d'),
+  temperatureAboveC: z.number().optional(),
+  humidityBelowPct: z.number().min(0).max(100).optional(),
+  windAboveMs: z.number().min(0).optional(),
+});
+
 export const CredentialSchema = z.object({
   id: Id,
   user: z.string(),
@@ -127,6 +175,18 @@ export const SiteSchema = z.object({
   wall: WallSchema.optional(),
   credentials: z.array(CredentialSchema).default([]),
   places: z.array(z.object({ name: z.string().min(1), lat: Latitude, lon: Longitude })).default([]),
+  /** Basemaps of the layer panel, besides the built-in offline map (docs/site-file.md#basemaps). */
+  basemaps: z.array(BasemapSchema).default([]),
+  /** Elevation model: terrain-RGB tiles in an MBTiles file (single-tower fix, tilt for look-here). */
+  terrain: z.object({ path: z.string().min(1), encoding: z.enum(['mapbox', 'terrarium']).default('mapbox') }).optional(),
+  /** NASA FIRMS active-fire CSV fetched on a schedule (the area and key are part of the URL). */
+  hotspots: z
+    .object({ url: HttpUrl.optional(), intervalMinutes: z.number().min(5).max(1440).default(30), maxAgeHours: z.number().min(1).max(240).default(48) })
+    .optional(),
+  /** How the weather stations are read and coloured. */
+  weather: z
+    .object({ pollSeconds: z.number().min(5).max(3600).default(60), fireDanger: z.array(FireDangerLevelSchema).default([]) })
+    .optional(),
   /** Password rules, lockout, idle timeout and audit retention (defaults: docs/security.md). */
   security: SecurityPolicySchema.default(SecurityPolicySchema.parse({})),
   /** Fire alerts: merging, linking, escalation, observation and who gets the reports. */
@@ -171,6 +231,15 @@ function crossChecks(site: SiteConfig): SiteIssue[] {
       if (c.lens && c.lens.focalMaxMm < c.lens.focalMinMm)
         issues.push({ path: `towers[${ti}].cameras[${ci}].lens.focalMaxMm`, message: 'must not be smaller than focalMinMm' });
     });
+  });
+  site.basemaps.forEach((b, bi) => {
+    unique(b.id, `basemaps[${bi}].id`);
+    if (b.kind === 'xyz') {
+      if (b.url.includes('{key}') && b.key === undefined && b.keySecretRef === undefined)
+        issues.push({ path: `basemaps[${bi}].url`, message: 'contains {key} but neither key nor keySecretRef is given' });
+      if (b.url.includes('{s}') && b.subdomains.length === 0) issues.push({ path: `basemaps[${bi}].subdomains`, message: 'the url contains {s}: list the subdomains' });
+      if (b.maxzoom < b.minzoom) issues.push({ path: `basemaps[${bi}].maxzoom`, message: 'must not be smaller than minzoom' });
+    }
   });
   if (site.wall) {
     const { rows, columns } = site.wall;

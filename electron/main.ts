@@ -8,7 +8,7 @@ let host: RunningHost | undefined;
 
 /** Duty reports to PDF with Electron's own Chromium: a hidden window without scripts prints the page. */
 async function printToPdf(html: string): Promise<Buffer> {
-  const win = new BrowserWindow({ show: false, webPreferences: { javascript: false, sandbox: true } });
+  const win = new BrowserWindow({ show: false, webPreferences: secureWebPreferences(undefined, [], { javascript: false }) });
   try {
     await win.loadURL(`data:text/html;charset=utf-8,${encodeURIComponent(html)}`);
     return await win.webContents.printToPDF({ pageSize: 'A4', printBackground: true, preferCSSPageSize: true });

@@ -192,8 +192,16 @@ describe('secureWebPreferences', () => {
       [
         'preload', 'contextIsolation', 'sandbox', 'nodeIntegration', 'nodeIntegrationInWorker', 'nodeIntegrationInSubFrames', 'webSecurity',
         'allowRunningInsecureContent', 'experimentalFeatures', 'webviewTag', 'spellcheck', 'backgroundThrottling', 'autoplayPolicy', 'additionalArguments',
+        'javascript',
       ].sort(),
     );
+    expect(prefs?.javascript).toBe(true);
+  });
+
+  it('gives a document-only window (report printing) no preload and no scripts, isolated all the same', () => {
+    const print = secureWebPreferences(undefined, [], { javascript: false });
+    expect(print).not.toHaveProperty('preload');
+    expect(print).toMatchObject({ javascript: false, contextIsolation: true, sandbox: true, nodeIntegration: false });
   });
 });
 

@@ -16,9 +16,11 @@ export const CSP = [
 ].join('; ');
 
 /** The web preferences every window gets: isolated, sandboxed, no Node in the page. */
-export function secureWebPreferences(preload: string, extraArgs: string[]): BrowserWindowConstructorOptions['webPreferences'] {
+export function secureWebPreferences(preload: string | undefined, extraArgs: string[], opts: { javascript?: boolean } = {}): BrowserWindowConstructorOptions['webPreferences'] {
   return {
-    preload,
+    ...(preload ? { preload } : {}),
+    // Off for windows that only render a document (the hidden window that prints reports to PDF).
+    javascript: opts.javascript ?? true,
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,

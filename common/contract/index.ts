@@ -3,6 +3,7 @@ import { alertCommands, alertEvents } from './alerts';
 import { appCommands, appEvents } from './app';
 import { authCommands, authEvents } from './auth';
 import { dutyCommands, dutyEvents } from './duty';
+import { mapCommands, mapEvents } from './map';
 import { ptzCommands, ptzEvents } from './ptz';
 import { siteCommands, siteEvents } from './site';
 import { streamCommands, streamEvents } from './stream';
@@ -13,6 +14,7 @@ export * from './errors';
 export * from './app';
 export * from './auth';
 export * from './duty';
+export * from './map';
 export * from './ptz';
 export * from './site';
 export * from './stream';
@@ -29,6 +31,7 @@ export const commands = {
   ...wallCommands,
   ...alertCommands,
   ...dutyCommands,
+  ...mapCommands,
 } as const;
 
 /** Every event the host pushes. */
@@ -41,6 +44,7 @@ export const events = {
   ...wallEvents,
   ...alertEvents,
   ...dutyEvents,
+  ...mapEvents,
 } as const;
 
 export type CommandName = keyof typeof commands;

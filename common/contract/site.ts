@@ -36,6 +36,17 @@ export const WallView = z.object({
   decoders: z.array(z.object({ id: z.string(), row: z.number(), column: z.number(), maxStreams: z.number() })),
 });
 
+/** A basemap of the layer panel; its tiles come from the host at /api/map/tiles/<id>/{z}/{x}/{y}. */
+export const BasemapView = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(['mbtiles', 'pmtiles', 'xyz']),
+  crs: z.enum(['wgs84', 'gcj02']),
+  attribution: z.string().optional(),
+  tileSize: z.number(),
+});
+export type BasemapView = z.infer<typeof BasemapView>;
+
 /** The site as shown to operators. */
 export const SiteView = z.object({
   id: z.string(),
@@ -46,6 +57,11 @@ export const SiteView = z.object({
   wall: WallView.nullable(),
   /** The alerts' observation timing, for the console's countdowns. */
   alerts: z.object({ observeMinutes: z.number(), followUpMinutes: z.number() }).optional(),
+  /** Named places (villages, scenic spots) for search and the nearest names of a fix. */
+  places: z.array(z.object({ name: z.string(), lat: z.number(), lon: z.number() })),
+  basemaps: z.array(BasemapView),
+  /** Whether an elevation model is configured (its tiles at /api/map/terrain/{z}/{x}/{y}). */
+  terrain: z.boolean(),
 });
 export type SiteView = z.infer<typeof SiteView>;
 

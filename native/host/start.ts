@@ -11,6 +11,7 @@ import { appHandlers } from '../app/handlers';
 import { liveStateFrom } from '../duty/live';
 import { openDutyService } from '../duty/service';
 import { startCameraProber } from '../health/camera-probe';
+import { createMapDomain } from '../map/domain';
 import { createPtzDomain } from '../ptz/domain';
 import { createSecurityDomain } from '../security/domain';
 import { createWallDomain } from '../wall/domain';
@@ -102,8 +103,8 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
   const dataDir = resolve(opts.dataDir ?? '.data');
   if (opts.siteFile) {
     site = await loadSiteFile(opts.siteFile);
-    // Camera and decoder passwords named by `secretRef` come from the encrypted store, never the file.
-    if (site.credentials.some((c) => c.secretRef)) {
+    // Camera and decoder passwords and basemap keys named by `secretRef` come from the encrypted store, never the file.
+    if (site.credentials.some((c) => c.secretRef) || site.basemaps.some((b) => b.kind === 'xyz' && b.keySecretRef)) {
       const paths = secretPaths(dataDir);
       const keyBox = openKeyFileBox(paths.keyFile, log);
       site = resolveSecretRefs(site, new SecretStore(paths.storeFile, opts.secretBox ? chainBoxes(opts.secretBox, keyBox) : keyBox));
@@ -164,6 +165,8 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
     maxPriority: (ctx) => (ctx.device.kind === 'host' && ctx.clientId === ALERTS_CLIENT ? 'alarm' : can(ctx.session?.user.role, 'ptz.leader') ? 'leader' : 'operator'),
   });
   registry.register(ptz.handlers);
+  const map = createMapDomain({ site, siteDir: opts.siteFile ? dirname(resolve(opts.siteFile)) : process.cwd(), dataDir, bus, log: createLogger('map') });
+  registry.register(map.handlers);
 
   // Fire alerts: stored before the detector hears 200; a new one takes the wall's alarm region and
   // sends its head to the alarm pose with the alarm priority (which stops its cruise).
@@ -223,7 +226,17 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
     clipDir,
     exportDir: join(dataDir, 'exports'),
     access: security,
-    routes: alertRoutes(alerts),
+    routes: [
+      ...alertRoutes(alerts),
+      // Map tiles, terrain and the like; the map domain says when a path is not its own.
+      {
+        pattern: /^\/api\/map\//,
+        handle: async (req, res) => {
+          const path = new URL(req.url ?? '/', 'http://host').pathname;
+          if (!(await map.route(req, res, path))) res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`no such endpoint: ${path}`);
+        },
+      },
+    ],
     log,
   });
   // The simulated detectors post their alarms to this host, and answer `npm run sim -- fire <tower>`.
@@ -300,6 +313,7 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
         simControl?.close();
         prober.stop();
         await server.close();
+        await map.close();
         // Heads get their Stop while the simulator (if any) still answers.
         await alerts.close();
         await ptz.close();

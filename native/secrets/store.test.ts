@@ -122,7 +122,7 @@ describe('resolveSecretRefs', () => {
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toContain('3 credentials could not be resolved');
+    expect(message).toContain('3 secret references could not be resolved');
     expect(message).toContain(`credentials[0].secretRef: no secret named "missing-one" in ${storeFile}; add it with npm run secret -- set missing-one`);
     expect(message).toContain(`credentials[3].secretRef: no secret named "missing-two" in ${storeFile}; add it with npm run secret -- set missing-two`);
     expect(message).toMatch(/credentials\[2\]\.secretRef: "vault:cam-admin" is not a valid secret name/);
@@ -132,7 +132,7 @@ describe('resolveSecretRefs', () => {
   it('reports a value sealed with another key as a problem of that credential', () => {
     new SecretStore(storeFile, openKeyFileBox(join(dir, 'other.key'))).set('cam-admin', 'pw');
     expect(() => resolveSecretRefs(site([{ id: 'a', user: 'u', secretRef: 'cam-admin' }]), store)).toThrow(
-      /a credential could not be resolved:\n {2}credentials\[0\]\.secretRef: secret "cam-admin" .*failed authentication/,
+      /a secret reference could not be resolved:\n {2}credentials\[0\]\.secretRef: secret "cam-admin" .*failed authentication/,
     );
   });
 });

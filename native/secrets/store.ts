@@ -108,35 +108,40 @@ export class SecretStore {
 }
 
 /**
- * A copy of the site with each `secretRef` credential's password filled in from the store.
- * Every unresolved reference is reported in one Error, one line each.
+ * A copy of the site with each `secretRef` credential's password (and each basemap's
+ * `keySecretRef` service key) filled in from the store. Every unresolved reference is reported in
+ * one Error, one line each.
  */
 export function resolveSecretRefs(site: SiteConfig, store: SecretStore): SiteConfig {
   const out = structuredClone(site);
   const problems: string[] = [];
-  out.credentials.forEach((cred, i) => {
-    const ref = cred.secretRef;
-    if (ref === undefined) return;
-    const where = `credentials[${i}].secretRef`;
+  const lookUp = (ref: string, where: string): string | undefined => {
     if (!isSecretRef(ref)) {
       problems.push(`${where}: ${JSON.stringify(ref)} is not a valid secret name (${REF_RULE})`);
-      return;
+      return undefined;
     }
     let value: string | undefined;
     try {
       value = store.get(ref);
     } catch (e) {
       problems.push(`${where}: ${(e as Error).message}`);
-      return;
+      return undefined;
     }
-    if (value === undefined) {
-      problems.push(`${where}: no secret named "${ref}" in ${store.file}; add it with npm run secret -- set ${ref}`);
-      return;
-    }
-    cred.password = value;
+    if (value === undefined) problems.push(`${where}: no secret named "${ref}" in ${store.file}; add it with npm run secret -- set ${ref}`);
+    return value;
+  };
+  out.credentials.forEach((cred, i) => {
+    if (cred.secretRef === undefined) return;
+    const value = lookUp(cred.secretRef, `credentials[${i}].secretRef`);
+    if (value !== undefined) cred.password = value;
+  });
+  out.basemaps.forEach((b, i) => {
+    if (b.kind !== 'xyz' || b.keySecretRef === undefined) return;
+    const value = lookUp(b.keySecretRef, `basemaps[${i}].keySecretRef`);
+    if (value !== undefined) b.key = value;
   });
   if (problems.length > 0) {
-    throw new Error(`${problems.length === 1 ? 'a credential' : `${problems.length} credentials`} could not be resolved:\n  ${problems.join('\n  ')}`);
+    throw new Error(`${problems.length === 1 ? 'a secret reference' : `${problems.length} secret references`} could not be resolved:\n  ${problems.join('\n  ')}`);
   }
   return out;
 }

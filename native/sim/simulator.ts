@@ -8,6 +8,8 @@ import { createSimDetectors, startAlertReceiver, type AlertReceiver, type SimDet
 import { startDecoderFleet, type DecoderFleet } from './decoder/fleet';
 import { SIM_ONVIF_CREDENTIALS, startOnvifFleet, type OnvifFleet } from './onvif/fleet';
 import { RtspServer } from './rtsp-server';
+import { simulatedMapFiles } from './terrain';
+import { startWeatherSim, type WeatherSim } from './weather';
 
 /** A simulated tower: its own RTSP endpoint (as a real tower has its own address) and cameras. */
 interface SimTower {
@@ -29,6 +31,10 @@ export interface SimulatorOptions {
   onvifBasePort?: number;
   /** Folder for pose files and other run-time state. */
   stateDir?: string;
+  /** First port of the weather stations' server. 0 = ephemeral. */
+  weatherPort?: number;
+  /** Folder where the generated basemap and elevation model are cached (default: one per machine in the temp folder). */
+  mapDir?: string;
   /** Frame rate of the sub streams (default 15, as sites set it; main streams run at 25). */
   subStreamFps?: number;
   /** Cameras encode this long, then replay it in a loop (console load benchmarks; see CameraSourceOptions). */
@@ -45,6 +51,8 @@ export interface Simulator {
   setTowerLink(towerId: string, up: boolean): Promise<void>;
   /** The simulated PTZ heads (fault injection in tests). */
   readonly onvif: OnvifFleet;
+  /** The towers' weather stations (fault injection, fixed values in tests). */
+  readonly weather: WeatherSim;
   /** The wall's 15 simulated networked decoders and the LED controller (fault injection in tests). */
   readonly decoders: DecoderFleet;
   /** The towers' fire detectors (`fire()` raises an alarm at the host once it knows the host's ingest URL). */
@@ -109,7 +117,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     (level, msg) => log(level, msg),
   );
   const receiver = await startAlertReceiver(host);
+  const weather = await startWeatherSim({ host, port: opts.weatherPort ?? 0, stations: SIMULATED_TOWERS.map((t) => ({ id: `${t.id}-ws`, elevationM: t.elev + 25 })) });
+  const map = await simulatedMapFiles(opts.mapDir);
   const site = buildSimulatedSite({
+    map,
+    weatherStation: (id) => weather.urlOf(id),
     rtspBase,
     onvif: { url: (id) => onvif.urlOf(id), credentials: { ...SIM_ONVIF_CREDENTIALS } },
     decoders: { address: (id) => decoders.addressOf(id), ledAddress: decoders.ledAddress },
@@ -139,8 +151,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     decoders,
     detectors,
     receiver,
+    weather,
     async close() {
       await receiver.close();
+      await weather.close();
       await onvif.close();
       await decoders.close();
       await Promise.all([...towers.values()].map((t) => (t.linkUp ? t.rtsp.close() : Promise.resolve())));

@@ -37,6 +37,10 @@ export interface SimulatedSiteEndpoints {
   decoders?: { address: (decoderId: string) => string | undefined; ledAddress?: string | undefined };
   /** The fire detectors' ingest tokens, and where alert reports go (the simulator's receiver). */
   alerts?: { detectorToken: (towerId: string) => string; recipients: AlertsConfig['recipients'] };
+  /** The generated shaded-relief basemap and elevation model (MBTiles files). */
+  map?: { basemap: string; dem: string };
+  /** Address of each tower's simulated weather station. */
+  weatherStation?: (stationId: string) => string;
 }
 
 /** Builds the site file of the built-in simulated site, pointing at a running simulator. */
@@ -86,7 +90,7 @@ export function buildSimulatedSite(ep: SimulatedSiteEndpoints): SiteConfig {
         lens: kind === 'visible' ? visibleLens : thermalLens,
       })),
       detector: { id: `${t.id}-fd`, ...(ep.alerts ? { token: ep.alerts.detectorToken(t.id) } : {}) },
-      weatherStation: { id: `${t.id}-ws` },
+      weatherStation: { id: `${t.id}-ws`, ...(ep.weatherStation ? { url: ep.weatherStation(`${t.id}-ws`) } : {}) },
     })),
     wall: {
       rows: 3,
@@ -96,6 +100,18 @@ export function buildSimulatedSite(ep: SimulatedSiteEndpoints): SiteConfig {
       ...(ep.decoders?.ledAddress ? { led: { address: ep.decoders.ledAddress, width: 320 } } : {}),
     },
     credentials: ep.onvif ? [{ ...ep.onvif.credentials }] : [],
+    basemaps: ep.map ? [{ id: 'sim-relief', name: '地形晕渲（模拟）', kind: 'mbtiles' as const, path: ep.map.basemap, crs: 'wgs84' as const, attribution: '模拟数据' }] : [],
+    ...(ep.map ? { terrain: { path: ep.map.dem, encoding: 'mapbox' as const } } : {}),
+    weather: {
+      pollSeconds: 30,
+      // The provincial five-level forest fire danger scale, simplified to what a station measures.
+      fireDanger: [
+        { level: 2, name: '二级 较低', colour: '#3d8bfd', temperatureAboveC: 10, humidityBelowPct: 70 },
+        { level: 3, name: '三级 较高', colour: '#e8c33d', temperatureAboveC: 15, humidityBelowPct: 50 },
+        { level: 4, name: '四级 高', colour: '#f08a24', temperatureAboveC: 20, humidityBelowPct: 40, windAboveMs: 3 },
+        { level: 5, name: '五级 极高', colour: '#e5484d', temperatureAboveC: 25, humidityBelowPct: 30, windAboveMs: 5 },
+      ],
+    },
     security: DEFAULT_SECURITY_POLICY,
     alerts: { ...DEFAULT_ALERT_POLICY, recipients: ep.alerts?.recipients ?? [] },
     places: [

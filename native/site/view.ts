@@ -38,6 +38,9 @@ export function toSiteView(site: SiteConfig): SiteView {
         }
       : null,
     alerts: { observeMinutes: site.alerts.observeMinutes, followUpMinutes: site.alerts.followUpMinutes },
+    places: site.places,
+    basemaps: site.basemaps.map((b) => ({ id: b.id, name: b.name, kind: b.kind, crs: b.crs, ...(b.attribution ? { attribution: b.attribution } : {}), tileSize: b.kind === 'xyz' ? b.tileSize : 256 })),
+    terrain: Boolean(site.terrain),
   };
 }
 

@@ -1,4 +1,5 @@
 import { locked, onSignedIn, refreshAuth, signedOut } from '../auth/session';
+import { applyHotspotChange } from '../map/map-slice';
 import { applyFault, headsSnapshot } from '../ptz/ptz-slice';
 import { onSelfLearned, selfIdentity } from '../ptz/self-identity';
 import { hostAddress, type HostAddress } from './bridge';
@@ -100,6 +101,16 @@ export function connectHost(): HostClient {
     }
   };
 
+  // The map's hotspots and weather, optional like PTZ and the wall.
+  const loadMap = async () => {
+    try {
+      const [hotspots, weather] = await Promise.all([c.call('map:hotspots', {}), c.call('map:weather', {})]);
+      set({ mapHotspots: hotspots, mapWeather: weather.readings, mapDangerLevels: weather.levels });
+    } catch (e) {
+      if (!(e instanceof CallError && e.error.code === 'unknown_command')) console.warn('map data could not be loaded', e);
+    }
+  };
+
   c.onState((link) => {
     set({ link });
     // Everything else is loaded once a person is signed in on the (new) connection.
@@ -135,6 +146,7 @@ export function connectHost(): HostClient {
     void loadPtz();
     void loadWall();
     void loadAlerts();
+    void loadMap();
   });
   c.on('alert:changed', (a) => useAppStore.getState().alertChanged(a));
   c.on('auth:session', ({ state }) => {
@@ -192,6 +204,8 @@ export function connectHost(): HostClient {
       .catch(() => undefined);
   });
   c.on('wall:state', (wall) => set({ wall }));
+  c.on('map:hotspots', (ch) => set((st) => ({ mapHotspots: applyHotspotChange(st.mapHotspots, ch) })));
+  c.on('map:weather', ({ readings }) => set({ mapWeather: readings }));
   c.connect();
   return c;
 }

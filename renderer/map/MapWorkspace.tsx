@@ -1,30 +1,67 @@
 import maplibregl from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
-import { useEffect, useMemo, useRef, useState } from 'react';
-import type { SiteView, TowerView } from '../../common/contract';
-import { ELLIPSE_95, formatLatLonDecimal, formatLatLonDms, latLon, type LatLon } from '../../common/geo';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Hotspot, SiteView, TowerView } from '../../common/contract';
+import { gcj02ToWgs84, lonLatToGcj02 } from '../../common/gcj02';
+import { formatLatLonDecimal, formatLatLonDms, latLon, type LatLon } from '../../common/geo';
 import { useAppStore } from '../app/store';
+import { host, hostAddr } from '../app/connection';
 import { useT } from '../i18n';
 import { absolute, takeControl } from '../ptz/ptz-client';
-import { bearingsGeoJson, conesGeoJson, graticuleGeoJson, measureGeoJson, planSlew, ringsGeoJson, siteBounds, towerPose, type Collection, type SlewPlan } from './map-data';
+import { BASEMAP_SOURCE, basemapLayers, basemapSource, isBasemapLayer, TERRAIN_SOURCE } from './basemap-layers';
+import { HotspotCard } from './HotspotPanel';
+import { MapSidePanel } from './MapSidePanel';
+import { MapTools, type MeasureMode } from './MapTools';
+import {
+  bearingsGeoJson,
+  conesGeoJson,
+  graticuleGeoJson,
+  hotspotsGeoJson,
+  measureGeoJson,
+  planSlew,
+  ringsGeoJson,
+  siteBounds,
+  toGcj02,
+  towerPose,
+  type Collection,
+  type SlewPlan,
+} from './map-data';
+import { OFFLINE_BASEMAP } from './map-slice';
 import { offlineStyle } from './offline-style';
+import { fillWeather } from './weather-marker';
 
 /** Cones are redrawn at most this often (poses arrive ~7/s per moving head). */
 const CONE_INTERVAL_MS = 200;
+/** Hotspot ages are recomputed this often (their colour follows the age). */
+const HOTSPOT_AGE_REFRESH_MS = 60_000;
 
 type Source = maplibregl.GeoJSONSource;
-
-function setSource(map: maplibregl.Map, id: string, data: Collection): void {
-  // The style may not be loaded yet; the load handler draws everything once it is.
-  const src = map.getSource(id) as Source | undefined;
-  src?.setData(data as unknown as Parameters<Source['setData']>[0]);
-}
+type Crs = 'wgs84' | 'gcj02';
 
 function towerState(t: TowerView, status: Record<string, { online: boolean } | undefined>): 'online' | 'offline' | 'unknown' {
   const cams = t.cameras.map((c) => status[c.id]);
   if (cams.some((s) => s?.online)) return 'online';
   if (cams.some((s) => s && !s.online)) return 'offline';
   return 'unknown';
+}
+
+/** URL of a host tile route for maplibre (the token travels in the query, as for media). */
+export function hostTileUrl(path: string): string {
+  const a = hostAddr();
+  return `${a.httpBase}${path}/{z}/{x}/{y}?token=${encodeURIComponent(a.token)}`;
+}
+
+/** Slew-to-cue with the target's ground height from the elevation model where the site has one. */
+export async function planSlewWithTerrain(site: SiteView, at: LatLon, towerId?: string): Promise<{ plan: SlewPlan | undefined; note?: string }> {
+  if (!site.terrain) return { plan: planSlew(site, at, 30_000, undefined, towerId) };
+  try {
+    const r = await host().call('map:elevation', { points: [{ lat: at.lat, lon: at.lon }] });
+    const h = r.heights[0];
+    if (h === null || h === undefined) return { plan: planSlew(site, at, 30_000, undefined, towerId), ...(r.message ? { note: r.message } : {}) };
+    return { plan: planSlew(site, at, 30_000, h, towerId) };
+  } catch (e) {
+    return { plan: planSlew(site, at, 30_000, undefined, towerId), note: (e as Error).message };
+  }
 }
 
 /** Workspace tab of the top bar that shows the map ("一张图"). */
@@ -39,31 +76,67 @@ export function MapTabButton() {
   );
 }
 
-/** The "一张图" workspace: towers, live view cones, bearing lines and their fix, slew-to-cue. */
+/** The "一张图" workspace: basemaps, towers, live view cones, bearings and fixes, hotspots, weather, tools. */
 export function MapWorkspace() {
   const site = useAppStore((s) => s.site);
   if (!site) return <section className="map-work" data-testid="map-work" />;
   return <MapView site={site} />;
 }
 
+interface Menu {
+  x: number;
+  y: number;
+  at: LatLon;
+  plan: SlewPlan | undefined;
+  note?: string;
+}
+
 function MapView({ site }: { site: SiteView }) {
   const t = useT();
   const holder = useRef<HTMLDivElement>(null);
   const mapRef = useRef<maplibregl.Map | null>(null);
-  const markers = useRef(new Map<string, HTMLElement>());
+  const markers = useRef(new Map<string, { el: HTMLElement; marker: maplibregl.Marker }>());
   const cursorRef = useRef<HTMLDivElement>(null);
+  const crsRef = useRef<Crs>('wgs84');
+  /** The WGS84 data last given to each GeoJSON source, so a datum switch can redraw it. */
+  const lastData = useRef(new Map<string, Collection>());
   const [loaded, setLoaded] = useState(false);
+  /** The datum shown (crsRef is what the handlers read; this is for the DOM). */
+  const [shownCrs, setShownCrs] = useState<Crs>('wgs84');
   const [hover, setHover] = useState<{ towerId: string; pinned: boolean } | null>(null);
-  const [menu, setMenu] = useState<{ x: number; y: number; at: LatLon; plan: SlewPlan | undefined } | null>(null);
+  const [menu, setMenu] = useState<Menu | null>(null);
   const [slewInfo, setSlewInfo] = useState<string | null>(null);
-  const [measuring, setMeasuring] = useState(false);
+  const [measureMode, setMeasureMode] = useState<MeasureMode>(null);
   const [measurePts, setMeasurePts] = useState<LatLon[]>([]);
-  const measuringRef = useRef(false);
-  measuringRef.current = measuring;
+  const [hotspotPick, setHotspotPick] = useState<{ hotspot: Hotspot; x: number; y: number } | null>(null);
+  const [, setViewTick] = useState(0);
+  const measureRef = useRef<MeasureMode>(null);
+  measureRef.current = measureMode;
   const layers = useAppStore((s) => s.mapLayers);
   const range = useAppStore((s) => s.mapRange);
   const lines = useAppStore((s) => s.mapBearings);
   const cameraStatus = useAppStore((s) => s.cameraStatus);
+  const basemapId = useAppStore((s) => s.mapBasemap);
+  const hotspots = useAppStore((s) => s.mapHotspots);
+  const hotspotFilter = useAppStore((s) => s.mapHotspotFilter);
+  const weather = useAppStore((s) => s.mapWeather);
+  const dangerLevels = useAppStore((s) => s.mapDangerLevels);
+  const groundFix = useAppStore((s) => s.mapGroundFix);
+
+  /** WGS84 → the basemap's datum, [lon, lat]. */
+  const toMap = useCallback((lat: number, lon: number): [number, number] => (crsRef.current === 'gcj02' ? lonLatToGcj02([lon, lat]) : [lon, lat]), []);
+  /** A map position (the basemap's datum) → WGS84. */
+  const fromMap = useCallback((ll: { lat: number; lng: number }): LatLon => {
+    if (crsRef.current !== 'gcj02') return latLon(ll.lat, ll.lng);
+    const w = gcj02ToWgs84(ll.lat, ll.lng);
+    return latLon(w.lat, w.lon);
+  }, []);
+  const put = useCallback((id: string, data: Collection) => {
+    lastData.current.set(id, data);
+    // The style may not be loaded yet; the load handler draws everything once it is.
+    const src = mapRef.current?.getSource(id) as Source | undefined;
+    src?.setData((crsRef.current === 'gcj02' ? toGcj02(data) : data) as unknown as Parameters<Source['setData']>[0]);
+  }, []);
 
   // The map itself, created once per site.
   useEffect(() => {
@@ -93,47 +166,138 @@ function MapView({ site }: { site: SiteView }) {
       const label = document.createElement('span');
       label.className = 'map-tower-label';
       label.textContent = tower.name;
-      el.append(dot, label);
+      const wx = document.createElement('span');
+      wx.className = 'map-wx';
+      wx.setAttribute('data-testid', `map-weather-${tower.id}`);
+      el.append(dot, label, wx);
       el.addEventListener('mouseenter', () => setHover((h) => (h?.pinned ? h : { towerId: tower.id, pinned: false })));
       el.addEventListener('mouseleave', () => setHover((h) => (h?.pinned ? h : null)));
       el.addEventListener('click', (e) => {
         e.stopPropagation();
         setHover({ towerId: tower.id, pinned: true });
+        useAppStore.getState().selectMapTower(tower.id);
       });
-      markers.current.set(tower.id, el);
-      new maplibregl.Marker({ element: el, anchor: 'left', offset: [-6, 0] }).setLngLat([tower.lon, tower.lat]).addTo(map);
+      const marker = new maplibregl.Marker({ element: el, anchor: 'left', offset: [-6, 0] }).setLngLat([tower.lon, tower.lat]).addTo(map);
+      markers.current.set(tower.id, { el, marker });
     }
     map.on('load', () => {
+      map.setGlobalStateProperty('now', Date.now());
       // Well past the towers, so panning never runs off the grid.
-      setSource(map, 'graticule', graticuleGeoJson([[bounds[0][0] - 0.6, bounds[0][1] - 0.5], [bounds[1][0] + 0.6, bounds[1][1] + 0.5]]));
+      put('graticule', graticuleGeoJson([[bounds[0][0] - 0.6, bounds[0][1] - 0.5], [bounds[1][0] + 0.6, bounds[1][1] + 0.5]]));
       setLoaded(true);
     });
     let raf = 0;
     map.on('mousemove', (e) => {
       cancelAnimationFrame(raf);
       raf = requestAnimationFrame(() => {
-        const p = latLon(e.lngLat.lat, e.lngLat.lng);
+        const p = fromMap(e.lngLat);
         if (cursorRef.current) cursorRef.current.textContent = `${formatLatLonDecimal(p, 5)}  ${formatLatLonDms(p)}`;
       });
     });
     map.on('click', (e) => {
       setMenu(null);
       setHover(null);
-      if (measuringRef.current) setMeasurePts((pts) => [...pts, latLon(e.lngLat.lat, e.lngLat.lng)]);
+      if (measureRef.current) {
+        setMeasurePts((pts) => [...pts, fromMap(e.lngLat)]);
+        return;
+      }
+      const hit = map.getLayer('hotspots') ? map.queryRenderedFeatures(e.point, { layers: ['hotspots'] })[0] : undefined;
+      const hs = hit ? useAppStore.getState().mapHotspots?.hotspots.find((h) => h.id === hit.properties?.id) : undefined;
+      setHotspotPick(hs ? { hotspot: hs, x: e.point.x, y: e.point.y } : null);
     });
+    map.on('mousemove', 'hotspots', () => (map.getCanvas().style.cursor = 'pointer'));
+    map.on('mouseleave', 'hotspots', () => (map.getCanvas().style.cursor = ''));
+    map.on('move', () => setViewTick((n) => n + 1));
     map.on('contextmenu', (e) => {
-      const at = latLon(e.lngLat.lat, e.lngLat.lng);
-      setMenu({ x: e.point.x, y: e.point.y, at, plan: planSlew(useAppStore.getState().site, at) });
+      const at = fromMap(e.lngLat);
+      const s = useAppStore.getState().site;
+      setMenu({ x: e.point.x, y: e.point.y, at, plan: planSlew(s, at) });
+      // The tilt is refined with the ground height there once the host answers.
+      if (s?.terrain)
+        void planSlewWithTerrain(s, at).then((r) => setMenu((m) => (m && m.at === at ? { ...m, plan: r.plan, ...(r.note ? { note: r.note } : {}) } : m)));
     });
     const owned = markers.current;
+    const data = lastData.current;
     return () => {
       cancelAnimationFrame(raf);
       map.remove();
       mapRef.current = null;
       owned.clear();
+      data.clear();
+      shownHotspots.current = null;
       setLoaded(false);
     };
-  }, [site]);
+  }, [site, put, fromMap]);
+
+  // The basemap: the built-in offline map, or one of the site's, checked with the host first.
+  // A GCJ-02 basemap moves every overlay and marker onto its datum.
+  const setCheck = useAppStore((s) => s.setBasemapCheck);
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map || !loaded) return;
+    let cancelled = false;
+    const b = site.basemaps.find((x) => x.id === basemapId);
+    const crs: Crs = b?.crs ?? 'wgs84';
+    for (const l of map.getStyle().layers) if (isBasemapLayer(l.id)) map.removeLayer(l.id);
+    if (map.getSource(BASEMAP_SOURCE)) map.removeSource(BASEMAP_SOURCE);
+    setShownCrs(crs);
+    if (crs !== crsRef.current) {
+      crsRef.current = crs;
+      for (const [id, data] of lastData.current) put(id, data);
+      for (const tower of site.towers) markers.current.get(tower.id)?.marker.setLngLat(toMap(tower.lat, tower.lon));
+    }
+    if (!b || basemapId === OFFLINE_BASEMAP) return;
+    setCheck(b.id, { state: 'checking' });
+    host()
+      .call('map:basemapStatus', { id: b.id })
+      .then((st) => {
+        if (cancelled) return;
+        if (!st.ok) {
+          setCheck(b.id, { state: 'failed', message: st.message ?? '' });
+          return;
+        }
+        setCheck(b.id, { state: 'ok' });
+        map.addSource(BASEMAP_SOURCE, basemapSource(b, st, hostTileUrl(`/api/map/tiles/${encodeURIComponent(b.id)}`)));
+        const before = map.getLayer('hillshade') ? 'hillshade' : 'graticule';
+        for (const l of basemapLayers(st)) map.addLayer(l, before);
+      })
+      .catch((e: Error) => !cancelled && setCheck(b.id, { state: 'failed', message: e.message }));
+    // Tiles that fail while the map is in use (the server stops answering): the host's reason, in the panel.
+    const onError = (e: maplibregl.ErrorEvent & { sourceId?: string }) => {
+      if (e.sourceId !== BASEMAP_SOURCE) return;
+      const body = (e.error as { body?: Blob }).body;
+      const say = (text: string) => !cancelled && setCheck(b.id, { state: 'failed', message: text || e.error.message });
+      if (body && typeof body.text === 'function') void body.text().then(say, () => say(e.error.message));
+      else say(e.error.message);
+    };
+    map.on('error', onError);
+    return () => {
+      cancelled = true;
+      map.off('error', onError);
+    };
+  }, [loaded, basemapId, site, put, toMap, setCheck]);
+
+  // Hillshade from the elevation model, beneath the overlays.
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map || !loaded || !site.terrain) return;
+    let cancelled = false;
+    void host()
+      .call('map:terrainStatus', {})
+      .then((st) => {
+        if (cancelled || !st.ok || map.getSource(TERRAIN_SOURCE)) return;
+        map.addSource(TERRAIN_SOURCE, { type: 'raster-dem', tiles: [hostTileUrl('/api/map/terrain')], tileSize: 256, encoding: 'mapbox', minzoom: st.minzoom, maxzoom: st.maxzoom, ...(st.bounds ? { bounds: st.bounds } : {}) });
+        map.addLayer(
+          { id: 'hillshade', type: 'hillshade', source: TERRAIN_SOURCE, paint: { 'hillshade-shadow-color': '#000000', 'hillshade-highlight-color': '#4a5a6c', 'hillshade-accent-color': '#1b2633', 'hillshade-exaggeration': 0.45 } },
+          'graticule',
+        );
+        map.setLayoutProperty('hillshade', 'visibility', useAppStore.getState().mapLayers.terrain ? 'visible' : 'none');
+      })
+      .catch(() => undefined);
+    return () => {
+      cancelled = true;
+    };
+  }, [loaded, site]);
 
   // Live cones from the poses, throttled; each tower marker carries the bearing drawn.
   useEffect(() => {
@@ -146,10 +310,11 @@ function MapView({ site }: { site: SiteView }) {
       last = performance.now();
       const s = useAppStore.getState();
       const cones = conesGeoJson(s.site, s.ptzCameraHead, s.ptzPoses, s.mapRange);
-      setSource(map, 'cones', cones);
+      put('cones', cones);
       for (const f of cones.features) {
-        const el = markers.current.get(String(f.properties.towerId));
-        if (el) el.dataset.bearing = String(f.properties.bearing);
+        if (f.properties.kind !== 'visible') continue;
+        const m = markers.current.get(String(f.properties.towerId));
+        if (m) m.el.dataset.bearing = String(f.properties.bearing);
       }
     };
     const schedule = () => {
@@ -164,15 +329,25 @@ function MapView({ site }: { site: SiteView }) {
       unsub();
       if (timer) clearTimeout(timer);
     };
-  }, [loaded]);
+  }, [loaded, put]);
 
   // Tower states.
   useEffect(() => {
     for (const tower of site.towers) {
-      const el = markers.current.get(tower.id);
-      if (el) el.dataset.state = towerState(tower, cameraStatus);
+      const m = markers.current.get(tower.id);
+      if (m) m.el.dataset.state = towerState(tower, cameraStatus);
     }
   }, [site, cameraStatus, loaded]);
+
+  // Weather beside each tower: wind arrow, temperature, humidity, fire-danger colour.
+  useEffect(() => {
+    const byTower = new Map(weather.map((w) => [w.towerId, w]));
+    for (const tower of site.towers) {
+      const m = markers.current.get(tower.id);
+      const wx = m?.el.querySelector<HTMLElement>('.map-wx');
+      if (wx) fillWeather(wx, layers.weather ? byTower.get(tower.id) : undefined, dangerLevels);
+    }
+  }, [site, weather, dangerLevels, layers.weather, loaded]);
 
   // Layer visibility, rings, bearing lines and the fix.
   const bearings = useMemo(() => bearingsGeoJson(site, lines), [site, lines]);
@@ -183,61 +358,111 @@ function MapView({ site }: { site: SiteView }) {
     map.setLayoutProperty('cones-fill', 'visibility', vis(layers.cones));
     map.setLayoutProperty('cones-line', 'visibility', vis(layers.cones));
     map.setLayoutProperty('rings', 'visibility', vis(layers.rings));
+    map.setLayoutProperty('hotspots', 'visibility', vis(layers.hotspots));
+    if (map.getLayer('hillshade')) map.setLayoutProperty('hillshade', 'visibility', vis(layers.terrain));
     for (const id of ['bearings', 'fix-ellipse', 'fix-ellipse-line', 'fix-point']) map.setLayoutProperty(id, 'visibility', vis(layers.bearings));
-    setSource(map, 'rings', ringsGeoJson(site, range));
-    setSource(map, 'bearings', bearings.lines);
-    setSource(map, 'fix', bearings.fix);
-  }, [loaded, layers, range, site, bearings]);
+    put('rings', ringsGeoJson(site, range));
+    put('bearings', bearings.lines);
+    put('fix', bearings.fix);
+  }, [loaded, layers, range, site, bearings, put]);
 
-  // Distance measure: clicks add vertices while the tool is on; Escape ends it.
-  const measure = useMemo(() => measureGeoJson(measurePts), [measurePts]);
+  // Hotspots, coloured by age and sized by confidence. New ones are added to the source as they
+  // come (10 000 points are not resent for three new ones); a filter change, a clear or the age window
+  // moving on redraws them all.
+  const [ageClock, setAgeClock] = useState(() => Date.now());
+  useEffect(() => {
+    const id = setInterval(() => setAgeClock(Date.now()), HOTSPOT_AGE_REFRESH_MS);
+    return () => clearInterval(id);
+  }, []);
+  useEffect(() => {
+    if (loaded) mapRef.current?.setGlobalStateProperty('now', ageClock);
+  }, [loaded, ageClock]);
+  const shownHotspots = useRef<{ ids: Set<string>; filter: unknown; clock: number } | null>(null);
   useEffect(() => {
     const map = mapRef.current;
-    if (map && loaded) setSource(map, 'measure', measure.data);
-  }, [loaded, measure]);
+    if (!loaded || !map) return;
+    const data = hotspotsGeoJson(hotspots?.hotspots ?? [], ageClock, hotspotFilter);
+    const shown = shownHotspots.current;
+    const fresh = shown && shown.filter === hotspotFilter && (hotspotFilter.maxAgeHours === null || shown.clock === ageClock) ? data.features.filter((f) => !shown.ids.has(String(f.properties.id))) : undefined;
+    const src = map.getSource('hotspots') as Source | undefined;
+    if (fresh && shown && data.features.length === shown.ids.size + fresh.length) {
+      if (fresh.length === 0) return;
+      for (const f of fresh) shown.ids.add(String(f.properties.id));
+      lastData.current.set('hotspots', data);
+      const add = crsRef.current === 'gcj02' ? toGcj02({ type: 'FeatureCollection', features: fresh }).features : fresh;
+      src?.updateData({ add: add as unknown as NonNullable<Parameters<Source['updateData']>[0]['add']> });
+      return;
+    }
+    shownHotspots.current = { ids: new Set(data.features.map((f) => String(f.properties.id))), filter: hotspotFilter, clock: ageClock };
+    put('hotspots', data);
+  }, [loaded, hotspots, hotspotFilter, ageClock, put]);
+
+  // Single-tower fix point.
+  useEffect(() => {
+    if (!loaded) return;
+    const hit = groundFix?.hit;
+    put('groundfix', {
+      type: 'FeatureCollection',
+      features: hit?.ok && hit.lat !== undefined && hit.lon !== undefined ? [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [hit.lon, hit.lat] } }] : [],
+    });
+  }, [loaded, groundFix, put]);
+
+  // Measure: clicks add vertices while a tool is on; Escape ends it.
+  const measure = useMemo(() => measureGeoJson(measurePts, measureMode === 'area'), [measurePts, measureMode]);
+  useEffect(() => {
+    if (loaded) put('measure', measure.data);
+  }, [loaded, measure, put]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Escape') return;
       setMenu(null);
       setHover(null);
-      setMeasuring(false);
+      setHotspotPick(null);
+      setMeasureMode(null);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  const flyTo = useCallback(
+    (lat: number, lon: number, zoom = 13) => {
+      const map = mapRef.current;
+      if (!map) return;
+      map.flyTo({ center: toMap(lat, lon), zoom: Math.max(map.getZoom(), zoom), duration: 900 });
+      put('search', { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [lon, lat] } }] });
+    },
+    [put, toMap],
+  );
+
   const lookHere = async (plan: SlewPlan) => {
     setMenu(null);
+    setHotspotPick(null);
     const ok = await absolute(plan.cameraId, { pan: Math.round(plan.pan * 100) / 100, tilt: Math.round(plan.tilt * 100) / 100 });
     if (!ok) return;
     useAppStore.getState().openCamera(plan.cameraId);
+    useAppStore.getState().selectMapTower(plan.tower.id);
     setSlewInfo(t('map.slewed', { tower: plan.tower.name, bearing: plan.bearing.toFixed(1), dist: (plan.distance / 1000).toFixed(2), tilt: plan.tilt.toFixed(1) }));
   };
 
+  const project = (lat: number, lon: number) => mapRef.current?.project(toMap(lat, lon));
   const hoverTower = hover ? site.towers.find((x) => x.id === hover.towerId) : undefined;
-  const hoverPos = hoverTower && mapRef.current ? mapRef.current.project([hoverTower.lon, hoverTower.lat]) : undefined;
+  const hoverPos = hoverTower ? project(hoverTower.lat, hoverTower.lon) : undefined;
 
   return (
     <section className="map-work" data-testid="map-work">
-      <div className="map-canvas" ref={holder} data-testid="map-canvas" data-loaded={loaded} />
+      <div className="map-canvas" ref={holder} data-testid="map-canvas" data-loaded={loaded} data-crs={shownCrs} />
       <div className="map-cursor" ref={cursorRef} data-testid="map-cursor" />
-      <div className="map-measure">
-        <button
-          type="button"
-          className={measuring ? 'active' : ''}
-          aria-pressed={measuring}
-          data-testid="map-measure"
-          onClick={() => {
-            setMeasurePts([]);
-            setMeasuring(!measuring);
-          }}
-        >
-          {t('map.measure')}
-        </button>
-        {measurePts.length >= 2 && (
-          <span data-testid="map-measure-total">{t('map.measureTotal', { km: (measure.total / 1000).toFixed(2) })}</span>
-        )}
-      </div>
+      <MapTools
+        site={site}
+        mode={measureMode}
+        onMode={(m) => {
+          setMeasurePts([]);
+          setMeasureMode(m);
+        }}
+        measure={measure}
+        points={measurePts.length}
+        onFlyTo={flyTo}
+      />
       <MapSidePanel site={site} fix={bearings.result} />
       {slewInfo && (
         <div className="map-toast" data-testid="map-slew" onClick={() => setSlewInfo(null)}>
@@ -245,6 +470,7 @@ function MapView({ site }: { site: SiteView }) {
         </div>
       )}
       {hoverTower && hoverPos && <TowerCard tower={hoverTower} x={hoverPos.x} y={hoverPos.y} pinned={hover?.pinned ?? false} onClose={() => setHover(null)} />}
+      {hotspotPick && <HotspotCard site={site} hotspot={hotspotPick.hotspot} x={hotspotPick.x} y={hotspotPick.y} onLook={(towerId, at) => void planSlewWithTerrain(site, at, towerId).then((r) => r.plan && lookHere(r.plan))} onClose={() => setHotspotPick(null)} />}
       {menu && (
         <div className="map-menu" style={{ left: menu.x, top: menu.y }} data-testid="map-menu" onContextMenu={(e) => e.preventDefault()}>
           <div className="map-menu-coord">{formatLatLonDms(menu.at)}</div>
@@ -255,6 +481,7 @@ function MapView({ site }: { site: SiteView }) {
           ) : (
             <div className="map-menu-none">{t('map.noPtz')}</div>
           )}
+          {menu.note && <div className="map-menu-note">{t('map.flatTilt', { why: menu.note })}</div>}
         </div>
       )}
     </section>
@@ -267,6 +494,7 @@ function TowerCard({ tower, x, y, pinned, onClose }: { tower: TowerView; x: numb
   // The card is open for a moment only, so reading the pose through a selector here is fine.
   const pose = useAppStore((s) => towerPose(tower, s.ptzCameraHead, s.ptzPoses));
   const addLine = useAppStore((s) => s.addBearingLine);
+  const hasTerrain = useAppStore((s) => s.site?.terrain ?? false);
   const visible = tower.cameras.find((c) => c.kind === 'visible') ?? tower.cameras[0];
   const openVideo = () => {
     if (!visible) return;
@@ -275,6 +503,11 @@ function TowerCard({ tower, x, y, pinned, onClose }: { tower: TowerView; x: numb
     if (visible.hasPtz) void takeControl(visible.id, 'operator');
     s.setWorkspace('video');
     onClose();
+  };
+  const groundFix = async () => {
+    if (!pose) return;
+    const hit = await host().call('map:groundFix', { towerId: tower.id, bearing: pose.bearing, tilt: pose.tilt }).catch((e: Error) => ({ ok: false, message: e.message }));
+    useAppStore.setState({ mapGroundFix: { towerId: tower.id, hit } });
   };
   return (
     <div className={`map-card${pinned ? ' pinned' : ''}`} style={{ left: x + 14, top: y + 14 }} data-testid="map-card">
@@ -297,121 +530,13 @@ function TowerCard({ tower, x, y, pinned, onClose }: { tower: TowerView; x: numb
           <button type="button" data-testid="map-card-bearing" disabled={!pose} onClick={() => pose && addLine(tower.id, pose.bearing)}>
             {t('map.addCurrent')}
           </button>
+          {hasTerrain && (
+            <button type="button" data-testid="map-card-groundfix" disabled={!pose} onClick={() => void groundFix()}>
+              {t('map.groundFix')}
+            </button>
+          )}
         </div>
       )}
     </div>
-  );
-}
-
-function MapSidePanel({ site, fix }: { site: SiteView; fix: ReturnType<typeof bearingsGeoJson>['result'] }) {
-  const t = useT();
-  const layers = useAppStore((s) => s.mapLayers);
-  const toggle = useAppStore((s) => s.toggleMapLayer);
-  const lines = useAppStore((s) => s.mapBearings);
-  const add = useAppStore((s) => s.addBearingLine);
-  const remove = useAppStore((s) => s.removeBearingLine);
-  const clear = useAppStore((s) => s.clearBearingLines);
-  const [towerId, setTowerId] = useState(site.towers[0]?.id ?? '');
-  const [degrees, setDegrees] = useState('');
-  const names = new Map(site.towers.map((x) => [x.id, x.name]));
-  const typed = Number(degrees);
-  const validTyped = degrees.trim() !== '' && Number.isFinite(typed) && typed >= 0 && typed <= 360;
-  const addCurrent = () => {
-    const s = useAppStore.getState();
-    const tower = site.towers.find((x) => x.id === towerId);
-    const pose = tower ? towerPose(tower, s.ptzCameraHead, s.ptzPoses) : undefined;
-    if (pose) add(towerId, pose.bearing);
-  };
-  return (
-    <aside className="map-panel" data-testid="map-panel">
-      <h3>{t('map.layers')}</h3>
-      {(['cones', 'rings', 'bearings'] as const).map((k) => (
-        <label key={k} className="map-check">
-          <input type="checkbox" checked={layers[k]} data-testid={`map-layer-${k}`} onChange={() => toggle(k)} /> {t(`map.layer.${k}`)}
-        </label>
-      ))}
-      <div className="map-basemap">{t('map.basemap')}</div>
-
-      <h3>{t('map.bearings')}</h3>
-      <div className="map-row">
-        <select value={towerId} onChange={(e) => setTowerId(e.target.value)} data-testid="map-bearing-tower" aria-label={t('map.tower')}>
-          {site.towers.map((x) => (
-            <option key={x.id} value={x.id}>
-              {x.name}
-            </option>
-          ))}
-        </select>
-        <input
-          className="map-deg"
-          value={degrees}
-          inputMode="decimal"
-          placeholder={t('map.degrees')}
-          aria-label={t('map.degrees')}
-          data-testid="map-bearing-degrees"
-          onChange={(e) => setDegrees(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter' && validTyped) {
-              add(towerId, typed);
-              setDegrees('');
-            }
-          }}
-        />
-      </div>
-      <div className="map-row">
-        <button
-          type="button"
-          data-testid="map-bearing-add"
-          disabled={!validTyped}
-          onClick={() => {
-            add(towerId, typed);
-            setDegrees('');
-          }}
-        >
-          {t('map.addTyped')}
-        </button>
-        <button type="button" data-testid="map-bearing-current" onClick={addCurrent}>
-          {t('map.addCurrent')}
-        </button>
-      </div>
-      <ul className="map-lines" data-testid="map-lines">
-        {lines.map((l) => (
-          <li key={l.id}>
-            <span>
-              {names.get(l.towerId)} · {l.bearing.toFixed(1)}°
-            </span>
-            <button type="button" className="map-x" aria-label={t('map.remove')} onClick={() => remove(l.id)}>
-              ×
-            </button>
-          </li>
-        ))}
-      </ul>
-      {lines.length > 0 && (
-        <button type="button" className="map-clear" onClick={clear}>
-          {t('map.clear')}
-        </button>
-      )}
-
-      <h3>{t('map.fix')}</h3>
-      {fix ? (
-        <div className="map-fix" data-testid="map-fix">
-          <div className="map-fix-dec" data-testid="map-fix-decimal">
-            {formatLatLonDecimal(fix.fix.point)}
-          </div>
-          <div className="map-fix-dms" data-testid="map-fix-dms">
-            {formatLatLonDms(fix.fix.point)}
-          </div>
-          <div className="map-dim">{t('map.ellipse', { major: Math.round(fix.fix.ellipse.major * ELLIPSE_95), minor: Math.round(fix.fix.ellipse.minor * ELLIPSE_95) })}</div>
-          <ul>
-            {fix.legs.map((leg, i) => (
-              <li key={i}>{t('map.leg', { tower: leg.towerName, dist: (leg.distance / 1000).toFixed(2), bearing: leg.bearing.toFixed(1) })}</li>
-            ))}
-          </ul>
-        </div>
-      ) : (
-        <div className="map-dim" data-testid="map-fix-none">
-          {t('map.fixNone')}
-        </div>
-      )}
-    </aside>
   );
 }

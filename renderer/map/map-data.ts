@@ -2,11 +2,12 @@
  * GeoJSON for the map's layers, built from the site, the poses and the operator's bearing lines.
  * Pure functions of their inputs, so the map component only calls `setData`.
  */
-import type { PtzPose, SiteView, TowerView } from '../../common/contract';
-import { circleRing, destination, fixFromBearings, latLon, ELLIPSE_95, ellipseRing, inverse, tiltToTarget, type Fix, type LatLon } from '../../common/geo';
+import type { Hotspot, PtzPose, SiteView, TowerView } from '../../common/contract';
+import { lonLatToGcj02 } from '../../common/gcj02';
+import { circleRing, destination, fixFromBearings, latLon, ELLIPSE_95, ellipseRing, inverse, polygonArea, tiltToTarget, type Fix, type LatLon } from '../../common/geo';
 import { normalizeBearing, PTZ_LIMITS } from '../../common/ptz';
 import { fovOf, lensOf } from '../ptz/lens';
-import type { MapBearingLine } from './map-slice';
+import type { HotspotFilter, MapBearingLine } from './map-slice';
 
 type Ring = [number, number][];
 export interface Feature<G> {
@@ -40,19 +41,26 @@ export function towerFov(t: TowerView, pose: PtzPose): number {
   return cam ? fovOf(lensOf(cam), pose.zoom).h : 60;
 }
 
-/** One view-cone polygon per tower with a known pose; `bearing` and `fov` as properties (rounded to 0.1°). */
+/**
+ * One view-cone polygon per camera whose head's pose is known (visible and thermal share a head but
+ * not a field of view); `towerId`, `kind`, `bearing` and `fov` as properties (rounded to 0.1°).
+ */
 export function conesGeoJson(site: SiteView | null, cameraHead: Record<string, string>, poses: Record<string, PtzPose>, range: number): Collection {
   if (!site) return collection([]);
   const out: Feature<Geometry>[] = [];
   for (const t of site.towers) {
-    const pose = towerPose(t, cameraHead, poses);
-    if (!pose) continue;
-    const fov = towerFov(t, pose);
-    out.push({
-      type: 'Feature',
-      properties: { towerId: t.id, bearing: Math.round(pose.bearing * 10) / 10, fov: Math.round(fov * 10) / 10, moving: pose.moving },
-      geometry: { type: 'Polygon', coordinates: [viewConeRing(towerPoint(t), pose.bearing, fov, range)] },
-    });
+    for (const cam of t.cameras) {
+      const head = cameraHead[cam.id];
+      const pose = head ? poses[head] : undefined;
+      if (!pose) continue;
+      // The thermal camera sees less far than the visible one: its cone is drawn to 60 % of the range.
+      const fov = fovOf(lensOf(cam), pose.zoom).h;
+      out.push({
+        type: 'Feature',
+        properties: { towerId: t.id, cameraId: cam.id, kind: cam.kind, bearing: Math.round(pose.bearing * 10) / 10, fov: Math.round(fov * 10) / 10, moving: pose.moving },
+        geometry: { type: 'Polygon', coordinates: [viewConeRing(towerPoint(t), pose.bearing, fov, cam.kind === 'thermal' ? range * 0.6 : range)] },
+      });
+    }
   }
   return collection(out);
 }
@@ -140,18 +148,19 @@ export interface SlewPlan {
 }
 
 /**
- * Slew-to-cue: the nearest tower whose camera has PTZ, the pan that points it at the target
- * (true bearing − north offset) and the tilt over flat terrain at the tower's ground elevation.
+ * Slew-to-cue: the nearest tower whose camera has PTZ (or the one asked for), the pan that points
+ * it at the target (true bearing − north offset) and the tilt to the target's ground height — from
+ * the elevation model when the site has one, else level with the tower's foot.
  */
-export function planSlew(site: SiteView | null, target: LatLon, maxRange = 30_000): SlewPlan | undefined {
+export function planSlew(site: SiteView | null, target: LatLon, maxRange = 30_000, targetHeight?: number, towerId?: string): SlewPlan | undefined {
   if (!site) return undefined;
   let best: SlewPlan | undefined;
   for (const t of site.towers) {
     const cam = t.cameras.find((c) => c.hasPtz && c.kind === 'visible') ?? t.cameras.find((c) => c.hasPtz);
-    if (!cam) continue;
+    if (!cam || (towerId && t.id !== towerId)) continue;
     const inv = inverse(towerPoint(t), target);
     if (inv.distance > maxRange || (best && inv.distance >= best.distance)) continue;
-    const tilt = tiltToTarget(towerPoint(t), cameraHeight(t), target, t.groundElevation);
+    const tilt = tiltToTarget(towerPoint(t), cameraHeight(t), target, targetHeight ?? t.groundElevation);
     best = {
       tower: t,
       cameraId: cam.id,
@@ -165,12 +174,87 @@ export function planSlew(site: SiteView | null, target: LatLon, maxRange = 30_00
 }
 
 
-/** Distance-measure path: the polyline, its vertices, and the total geodesic length in metres. */
-export function measureGeoJson(points: readonly LatLon[]): { data: Collection; total: number } {
+/**
+ * Measure path: the polyline (or, measuring area, the closed polygon), its vertices, the total
+ * geodesic length in metres (perimeter for an area) and the enclosed area in m².
+ */
+export function measureGeoJson(points: readonly LatLon[], area = false): { data: Collection; total: number; area: number } {
+  const closed = area && points.length >= 3;
+  const path = closed ? [...points, points[0] as LatLon] : points;
   let total = 0;
-  for (let i = 1; i < points.length; i++) total += inverse(points[i - 1] as LatLon, points[i] as LatLon).distance;
-  const coords: Ring = points.map((p) => [p.lon, p.lat]);
-  const features: Feature<Geometry>[] = coords.map((c) => ({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: c } }));
+  for (let i = 1; i < path.length; i++) total += inverse(path[i - 1] as LatLon, path[i] as LatLon).distance;
+  const coords: Ring = path.map((p) => [p.lon, p.lat]);
+  const features: Feature<Geometry>[] = points.map((p) => ({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [p.lon, p.lat] } }));
   if (coords.length >= 2) features.push({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: coords } });
-  return { data: collection(features), total };
+  if (closed) features.push({ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [coords] } });
+  return { data: collection(features), total, area: closed ? polygonArea(points) : 0 };
+}
+
+/** Every coordinate of a collection moved onto a GCJ-02 basemap. */
+export function toGcj02(c: Collection): Collection {
+  const ring = (r: Ring): Ring => r.map(lonLatToGcj02);
+  return collection(
+    c.features.map((f) => ({
+      ...f,
+      geometry:
+        f.geometry.type === 'Point'
+          ? { type: 'Point', coordinates: lonLatToGcj02(f.geometry.coordinates) }
+          : f.geometry.type === 'LineString'
+            ? { type: 'LineString', coordinates: ring(f.geometry.coordinates) }
+            : { type: 'Polygon', coordinates: f.geometry.coordinates.map(ring) },
+    })),
+  );
+}
+
+const LEVEL_RANK = { low: 0, nominal: 1, high: 2 } as const;
+
+/**
+ * Hotspots passing the filter as points with their id, acquisition time and confidence class. The
+ * layer colours by age from the time and the map's `now` (a global-state value set once a minute), so
+ * ageing does not resend the points.
+ */
+export function hotspotsGeoJson(hotspots: readonly Hotspot[], now: number, filter: HotspotFilter): Collection {
+  const minRank = LEVEL_RANK[filter.minLevel];
+  const out: Feature<Geometry>[] = [];
+  for (const h of hotspots) {
+    if (LEVEL_RANK[h.level] < minRank || (filter.maxAgeHours !== null && now - h.at > filter.maxAgeHours * 3_600_000)) continue;
+    out.push({ type: 'Feature', properties: { id: h.id, at: h.at, level: h.level }, geometry: { type: 'Point', coordinates: [h.lon, h.lat] } });
+  }
+  return collection(out);
+}
+
+/** The n nearest towers to a point, with distance (m) and the true bearing from each tower to it. */
+export function nearestTowers(site: SiteView, p: LatLon, n = 3): { tower: TowerView; distance: number; bearing: number }[] {
+  return site.towers
+    .map((t) => {
+      const inv = inverse(towerPoint(t), p);
+      return { tower: t, distance: inv.distance, bearing: inv.bearing };
+    })
+    .sort((a, b) => a.distance - b.distance)
+    .slice(0, n);
+}
+
+export interface SearchHit {
+  kind: 'tower' | 'place' | 'coordinate';
+  name: string;
+  lat: number;
+  lon: number;
+  towerId?: string;
+}
+
+/** Towers and places whose name contains the text, or a typed coordinate ("31.25, 119.41"). */
+export function searchMap(site: SiteView, text: string, limit = 8): SearchHit[] {
+  const q = text.trim();
+  if (!q) return [];
+  const coord = /^(-?\d{1,2}(?:\.\d+)?)\s*[,，\s]\s*(-?\d{1,3}(?:\.\d+)?)$/.exec(q);
+  if (coord) {
+    const lat = Number(coord[1]), lon = Number(coord[2]);
+    if (Math.abs(lat) <= 90 && Math.abs(lon) <= 180) return [{ kind: 'coordinate', name: `${lat.toFixed(5)}, ${lon.toFixed(5)}`, lat, lon }];
+  }
+  const lower = q.toLowerCase();
+  const towers: SearchHit[] = site.towers
+    .filter((t) => t.name.includes(q) || t.id.toLowerCase() === lower)
+    .map((t) => ({ kind: 'tower', name: t.name, lat: t.lat, lon: t.lon, towerId: t.id }));
+  const places: SearchHit[] = site.places.filter((p) => p.name.includes(q)).map((p) => ({ kind: 'place', name: p.name, lat: p.lat, lon: p.lon }));
+  return [...towers, ...places].slice(0, limit);
 }

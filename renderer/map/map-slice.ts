@@ -1,4 +1,5 @@
 import type { StateCreator } from 'zustand';
+import type { GroundHit, HostEvents, HotspotImport, HotspotState, WeatherReading } from '../../common/contract';
 import type { AppState } from '../app/store';
 
 /** A bearing line drawn on the map: from a tower along a true bearing (degrees). */
@@ -12,6 +13,25 @@ export interface MapLayers {
   cones: boolean;
   rings: boolean;
   bearings: boolean;
+  hotspots: boolean;
+  weather: boolean;
+  /** Hillshade from the elevation model, where the site has one. */
+  terrain: boolean;
+}
+
+/** The built-in offline basemap's id in `mapBasemap`. */
+export const OFFLINE_BASEMAP = 'offline';
+
+/** What the layer panel says about a basemap: being checked, usable, or why not. */
+export interface BasemapCheck {
+  state: 'checking' | 'ok' | 'failed';
+  message?: string;
+}
+
+/** Which hotspots are drawn: not older than `maxAgeHours` (null: all), at least this confidence. */
+export interface HotspotFilter {
+  maxAgeHours: number | null;
+  minLevel: 'low' | 'nominal' | 'high';
 }
 
 export interface MapSlice {
@@ -23,12 +43,39 @@ export interface MapSlice {
   addBearingLine(towerId: string, bearing: number): void;
   removeBearingLine(id: number): void;
   clearBearingLines(): void;
+  /** The basemap shown: OFFLINE_BASEMAP or a basemap id of the site. */
+  mapBasemap: string;
+  setMapBasemap(id: string): void;
+  mapBasemapChecks: Record<string, BasemapCheck>;
+  setBasemapCheck(id: string, check: BasemapCheck): void;
+  mapHotspots: HotspotState | null;
+  /** The last file import of this console (a big file is sent in parts and summed here). */
+  mapHotspotImport: HotspotImport | null;
+  mapHotspotFilter: HotspotFilter;
+  setHotspotFilter(f: Partial<HotspotFilter>): void;
+  mapWeather: WeatherReading[];
+  mapDangerLevels: { level: number; name: string; colour: string }[];
+  /** The tower whose camera the HUD panel shows. */
+  mapSelectedTower: string | null;
+  selectMapTower(id: string | null): void;
+  /** Single-tower fix: where a tower's camera axis meets the ground. */
+  mapGroundFix: { towerId: string; hit: GroundHit } | null;
+}
+
+/** The hotspot set after a change event from the host. */
+export function applyHotspotChange(prev: HotspotState | null, ch: HostEvents['map:hotspots']): HotspotState {
+  let list = ch.cleared || !prev ? [] : prev.hotspots;
+  if (ch.removed.length) {
+    const gone = new Set(ch.removed);
+    list = list.filter((h) => !gone.has(h.id));
+  }
+  return { hotspots: ch.added.length ? [...list, ...ch.added] : list, imports: ch.imports, schedule: ch.schedule };
 }
 
 let nextId = 1;
 
 export const createMapSlice: StateCreator<AppState, [], [], MapSlice> = (set) => ({
-  mapLayers: { cones: true, rings: false, bearings: true },
+  mapLayers: { cones: true, rings: false, bearings: true, hotspots: true, weather: true, terrain: true },
   toggleMapLayer: (layer) => set((s) => ({ mapLayers: { ...s.mapLayers, [layer]: !s.mapLayers[layer] } })),
   mapRange: 5000,
   mapBearings: [],
@@ -36,4 +83,17 @@ export const createMapSlice: StateCreator<AppState, [], [], MapSlice> = (set) =>
     set((s) => ({ mapBearings: [...s.mapBearings, { id: nextId++, towerId, bearing: ((bearing % 360) + 360) % 360 }] })),
   removeBearingLine: (id) => set((s) => ({ mapBearings: s.mapBearings.filter((b) => b.id !== id) })),
   clearBearingLines: () => set({ mapBearings: [] }),
+  mapBasemap: OFFLINE_BASEMAP,
+  setMapBasemap: (id) => set({ mapBasemap: id }),
+  mapBasemapChecks: {},
+  setBasemapCheck: (id, check) => set((s) => ({ mapBasemapChecks: { ...s.mapBasemapChecks, [id]: check } })),
+  mapHotspots: null,
+  mapHotspotImport: null,
+  mapHotspotFilter: { maxAgeHours: null, minLevel: 'low' },
+  setHotspotFilter: (f) => set((s) => ({ mapHotspotFilter: { ...s.mapHotspotFilter, ...f } })),
+  mapWeather: [],
+  mapDangerLevels: [],
+  mapSelectedTower: null,
+  selectMapTower: (id) => set({ mapSelectedTower: id }),
+  mapGroundFix: null,
 });
