@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { can } from '../../common/auth';
 import type { SiteConfig } from '../../common/site';
+import { alertDutyLines } from '../alerts/duty-log';
 import { alertRoutes } from '../alerts/routes';
 import { createAlertsDomain } from '../alerts/domain';
 import { appHandlers } from '../app/handlers';
@@ -28,7 +29,7 @@ import { streamHandlers } from '../streams/handlers';
 import type { Logger } from './dispatch';
 import { EventBus } from './event-bus';
 import { createLogger } from './log';
-import { HandlerRegistry, systemContext } from './registry';
+import { HandlerRegistry, systemContext, type CallContext } from './registry';
 import { startHostServer } from './server';
 import { loadOrCreateTls } from './tls';
 
@@ -295,6 +296,21 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
     log: createLogger('duty'),
   });
   registry.register(duty.handlers);
+  // Alarms, decisions, follow-ups and closings go into the duty log as they happen, with the picture.
+  const logged = new Set<string>();
+  const alarmDesk: CallContext = { ...systemContext(ALERTS_CLIENT), device: { id: ALERTS_CLIENT, name: '火情报警', kind: 'host' } };
+  bus.on('alert:changed', (a) => {
+    const tower = site.towers.find((t) => t.id === a.towerId);
+    for (const line of alertDutyLines(a, tower?.name ?? a.towerId, Date.now())) {
+      if (logged.has(line.key)) continue;
+      logged.add(line.key);
+      const file = line.snapshot ? alerts.snapshotPath(line.snapshot) : undefined;
+      const attachments = file && existsSync(file) ? [{ name: line.snapshot!, mime: 'image/jpeg', dataBase64: readFileSync(file).toString('base64') }] : [];
+      Promise.resolve(duty.handlers['duty:entryAdd']!({ category: 'alarm', text: line.text, tower: tower?.name ?? a.towerId, at: Math.min(line.at, Date.now()), attachments }, alarmDesk)).catch((e: Error) =>
+        log('warn', `alerts: duty log entry for alert ${a.id} not written: ${e.message}`),
+      );
+    }
+  });
   const tick = setInterval(() => bus.emit('app:tick', { hostTime: Date.now() }), 5000);
   tick.unref();
 

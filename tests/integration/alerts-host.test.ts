@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../common/alerts';
+import { dataOf, type SyncRecord } from '../../common/duty';
 import type { PtzControl, WallState } from '../../common/contract';
 import { hostWithSocket } from './host-env';
 
@@ -42,6 +43,15 @@ describe('fire alerts through the host', () => {
     expect(sim.receiver.received[0]!.body).toMatchObject({ alertId: id, report: 0, tower: { id: 't01', name: '仙人山' } });
     await call('alert:close', { id, note: '已扑灭' });
     await expect.poll(async () => (await call<WallState>('wall:get', {})).alarm.active, { timeout: 5000 }).toEqual([]);
+    // The duty log has the alarm (with its picture), the decision and the closing.
+    const texts = async () =>
+      (await call<SyncRecord[]>('duty:search', { category: 'alarm', tower: '仙人山' })).map((r) => dataOf(r) as { text?: string; attachments?: unknown[] });
+    await expect.poll(async () => (await texts()).length, { timeout: 5000 }).toBe(3);
+    const lines = await texts();
+    expect(lines.map((l) => l.text)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^火点报警：仙人山 可见光，方位/), expect.stringMatching(/报警研判：确认火情/), expect.stringMatching(/警讯确认解除/)]),
+    );
+    expect(lines.find((l) => /^火点报警/.test(l.text ?? ''))?.attachments).toHaveLength(1);
   }, 60_000);
 
   it('refuses an alarm without the detector token', async () => {

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import type { Alert } from '../../common/alerts';
+import { alertDutyLines } from './duty-log';
+
+const base: Alert = {
+  id: 'a1', towerId: 't01', cameraId: 't01-thermal', detectorId: 't01-fd', kind: 'smoke', confidence: 0.9, firstAt: 1000, lastAt: 1000, receivedAt: 1000,
+  count: 1, bearing: 123.44, tilt: -1, zoom: 8, preset: null, boxes: [], snapshots: ['s1.jpg'], status: 'new', acknowledged: null, escalatedAt: null,
+  decision: null, linked: [], position: null, observation: null, closed: null, notifications: [],
+};
+
+describe('alerts in the duty log', () => {
+  it('writes the alarm with its picture, then the decision with its reason, when they happen', () => {
+    expect(alertDutyLines(base, '仙人山', 2000)).toEqual([{ key: 'a1:raised', at: 1000, text: '烟雾报警：仙人山 热成像，方位 123.4°（置信度 90%）', snapshot: 's1.jpg' }]);
+    const decided: Alert = { ...base, status: 'false_alarm', decision: { by: '王值班', at: 60_000, reason: 'fog', note: '', duplicateOf: null } };
+    expect(alertDutyLines(decided, '仙人山', 60_500).map((l) => l.text)).toEqual(['仙人山报警研判：误报（雾），王值班']);
+  });
+
+  it('writes nothing for states replayed long after they happened (a host restart)', () => {
+    const old: Alert = { ...base, status: 'confirmed', decision: { by: '王值班', at: 5000, reason: null, note: '', duplicateOf: null } };
+    expect(alertDutyLines(old, '仙人山', 5000 + 3_600_000)).toEqual([]);
+  });
+});
