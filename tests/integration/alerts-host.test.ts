@@ -24,7 +24,7 @@ describe('fire alerts through the host', () => {
     expect(r.status).toBe(200);
     const id = (r.body as { alertId: string }).alertId;
 
-    await expect.poll(() => env.socket.events.some((e) => e.name === 'alert:changed' && e.payload.id === id), { timeout: 5000 }).toBe(true);
+    await expect.poll(() => env.socket.events.some((e) => e.name === 'alert:changed' && e.payload.id === id), { timeout: 15_000 }).toBe(true);
     const alert = (await call<{ alerts: Alert[] }>('alert:list', {})).alerts.find((a) => a.id === id)!;
     expect(alert).toMatchObject({ towerId: 't01', cameraId: 't01-visible', kind: 'fire', status: 'new' });
     // The snapshot is the camera's picture, served to the console.
@@ -32,9 +32,9 @@ describe('fire alerts through the host', () => {
     expect(jpeg.headers.get('content-type')).toBe('image/jpeg');
     expect((await jpeg.arrayBuffer()).byteLength).toBeGreaterThan(2000);
 
-    await expect.poll(async () => (await call<WallState>('wall:get', {})).alarm.active.map((h) => h.cameraId), { timeout: 5000 }).toEqual(['t01-visible']);
+    await expect.poll(async () => (await call<WallState>('wall:get', {})).alarm.active.map((h) => h.cameraId), { timeout: 15_000 }).toEqual(['t01-visible']);
     await expect
-      .poll(async () => (await call<PtzControl[]>('ptz:controlList', {})).find((c) => c.cameraIds.includes('t01-visible'))?.holder?.priority, { timeout: 5000 })
+      .poll(async () => (await call<PtzControl[]>('ptz:controlList', {})).find((c) => c.cameraIds.includes('t01-visible'))?.holder?.priority, { timeout: 15_000 })
       .toBe('alarm');
     expect(Date.now() - t0).toBeLessThan(15_000);
 
@@ -42,11 +42,11 @@ describe('fire alerts through the host', () => {
     await expect.poll(() => sim.receiver.received.length, { timeout: 10_000 }).toBe(1);
     expect(sim.receiver.received[0]!.body).toMatchObject({ alertId: id, report: 0, tower: { id: 't01', name: '仙人山' } });
     await call('alert:close', { id, note: '已扑灭' });
-    await expect.poll(async () => (await call<WallState>('wall:get', {})).alarm.active, { timeout: 5000 }).toEqual([]);
+    await expect.poll(async () => (await call<WallState>('wall:get', {})).alarm.active, { timeout: 15_000 }).toEqual([]);
     // The duty log has the alarm (with its picture), the decision and the closing.
     const texts = async () =>
       (await call<SyncRecord[]>('duty:search', { category: 'alarm', tower: '仙人山' })).map((r) => dataOf(r) as { text?: string; attachments?: unknown[] });
-    await expect.poll(async () => (await texts()).length, { timeout: 5000 }).toBe(3);
+    await expect.poll(async () => (await texts()).length, { timeout: 15_000 }).toBe(3);
     const lines = await texts();
     expect(lines.map((l) => l.text)).toEqual(
       expect.arrayContaining([expect.stringMatching(/^火点报警：仙人山 可见光，方位/), expect.stringMatching(/报警研判：确认火情/), expect.stringMatching(/警讯确认解除/)]),
