@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { AdminWorkspace } from '../admin/AdminWorkspace';
 import { AlertCenter } from '../alerts/AlertCenter';
+import { AlertsWorkspace } from '../alerts/AlertsWorkspace';
 import { AuthGate } from '../auth/AuthGate';
 import { useCan } from '../auth/session';
 import { CameraTree } from '../cameras/CameraTree';
@@ -81,6 +82,9 @@ function Console() {
           <button role="tab" aria-selected={workspace === 'duty'} className={workspace === 'duty' ? 'active' : ''} onClick={() => setWorkspace('duty')} data-testid="tab-duty">
             {t('duty.tab')}
           </button>
+          <button role="tab" aria-selected={workspace === 'alerts'} className={workspace === 'alerts' ? 'active' : ''} onClick={() => setWorkspace('alerts')} data-testid="tab-alerts">
+            {t('alert.tab')}
+          </button>
           {(canAdmin || canAudit) && (
             <button role="tab" aria-selected={workspace === 'admin'} className={workspace === 'admin' ? 'active' : ''} onClick={() => setWorkspace('admin')} data-testid="tab-admin">
               {t(canAdmin ? 'admin.tab' : 'admin.audit')}
@@ -107,6 +111,11 @@ function Console() {
       {workspace === 'duty' && (
         <main className="work duty-work">
           <DutyWorkspace />
+        </main>
+      )}
+      {workspace === 'alerts' && (
+        <main className="work alerts-main">
+          <AlertsWorkspace />
         </main>
       )}
       {workspace === 'admin' && (

@@ -59,7 +59,7 @@ test('a detector fires: the pop shows snapshot and live video, the wall alarm re
   leader.close();
 });
 
-test('a false alarm is dismissed with its reason; two alarms at once queue and neither is hidden', async ({ page, host }) => {
+test('a false alarm is dismissed with its reason; two alarms at once queue and neither is hidden; the alarm log counts them', async ({ page, host }, testInfo) => {
   test.setTimeout(120_000);
   const sim = host.simulator!;
   await page.goto(consoleUrl(host));
@@ -79,4 +79,10 @@ test('a false alarm is dismissed with its reason; two alarms at once queue and n
   await expect(pop).toHaveCount(0);
   const stats = await (await openContractSocket(host, { as: 'leader' })).value<{ falseAlarmReasons: Record<string, number> }>('alert:stats', {});
   expect(stats.falseAlarmReasons).toEqual({ lights: 1, cloud: 1 });
+  // 报警记录: the statistics and the log show them.
+  await page.getByTestId('tab-alerts').click();
+  await expect(page.getByTestId('alerts-reasons')).toContainText('灯光');
+  await expect(page.getByTestId('alerts-reasons')).toContainText('云');
+  await expect(page.locator('[data-testid="alerts-row"][data-status="false_alarm"]')).toHaveCount(2);
+  await page.screenshot({ path: testInfo.outputPath('alerts-log.png') });
 });
