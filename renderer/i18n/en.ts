@@ -430,6 +430,6 @@ export const en: Record<MessageKey, string> = {
   'tour.update': 'Apply changes',
   'tour.stop': 'Stop tour',
   'tour.cancel': 'Cancel',
-  'tour.badge': 'Tour {step}/{n}',
-  'tour.next': 'next in {s} s',
+  'tour.badge': '{step}/{n}',
+  'tour.next': '{s} s',
 };

@@ -429,8 +429,8 @@ export const zhCN = {
   'tour.update': '应用修改',
   'tour.stop': '停止轮巡',
   'tour.cancel': '取消',
-  'tour.badge': '轮巡 {step}/{n}',
-  'tour.next': '{s} 秒后切换',
+  'tour.badge': '{step}/{n}',
+  'tour.next': '{s} 秒',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
