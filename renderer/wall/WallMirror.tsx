@@ -172,7 +172,7 @@ export function WallMirror({ wall, drawAlarm = false, onAlarmRegion }: { wall: W
           {src?.kind === 'tour' && (
             <span className={`wall-tour-badge${src.sync ? ' sync' : ''}`} data-testid={`wall-tour-${w.id}-${i}`} data-step={tour?.step ?? ''}>
               ⟳ {t('tour.badge', { step: ((tour?.step ?? 0) % src.cameras.length) + 1, n: src.cameras.length })}
-              {tour && <em> · {t('tour.next', { s: Math.max(0, Math.ceil((tour.nextAt - now) / 1000)) })}</em>}
+              {tour && <em> {t('tour.next', { s: Math.max(0, Math.ceil((tour.nextAt - now) / 1000)) })}</em>}
             </span>
           )}
           <span className="wall-pane-label">
