@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   alarmWindow,
+  tourDraftOf,
+  tourSources,
   bezelGapPx,
   checkScene,
   clampRect,
@@ -348,5 +350,24 @@ describe('scenes', () => {
       expect(r.reasons).toContain(`format: must be "${SCENE_FORMAT}"`);
       expect(r.reasons.some((x) => x.startsWith('windows:'))).toBe(true);
     }
+  });
+});
+
+describe('tour drafts (the console tour editor)', () => {
+  const list = ['t01-visible', 't02-visible', 't03-visible', 't04-visible', 't05-visible', 't06-visible'];
+  it('reads a 4-pane synchronised tour back as the list it was built from, for any length', () => {
+    for (let n = 1; n <= list.length; n++) {
+      const panes = groupTour(list.slice(0, n), 4, 15, 'sub');
+      expect(tourDraftOf(panes, 2)).toEqual({ cameras: list.slice(0, n), dwellS: 15, sync: true, profile: 'sub' });
+    }
+  });
+  it('reads a single pane tour as its own list and keeps the other panes when writing it back', () => {
+    const cam = { kind: 'camera' as const, cameraId: 't09-visible' };
+    const panes = [cam, { kind: 'tour' as const, cameras: ['t02-visible', 't01-visible'], dwellS: 8 }, null];
+    expect(tourDraftOf(panes, 1)).toEqual({ cameras: ['t02-visible', 't01-visible'], dwellS: 8, sync: false });
+    expect(tourDraftOf(panes, 0)).toBeNull();
+    const out = tourSources({ cameras: ['t03-visible', 't04-visible'], dwellS: 20, sync: false, profile: 'main' }, panes, 4, 2);
+    expect(out).toEqual([cam, panes[1], { kind: 'tour', cameras: ['t03-visible', 't04-visible'], dwellS: 20, profile: 'main' }, null]);
+    expect(tourSources({ cameras: list, dwellS: 20, sync: true }, panes, 4, 2)).toEqual(groupTour(list, 4, 20));
   });
 });

@@ -623,6 +623,46 @@ export function groupTour(cameras: readonly string[], panes: number, dwellS: num
   }));
 }
 
+/** A tour as an operator edits it: the camera list, the dwell, the stream, and whether all panes page together. */
+export interface TourDraft {
+  cameras: string[];
+  dwellS: number;
+  profile?: Profile;
+  /** The window's panes page through `cameras` together (groupTour). */
+  sync: boolean;
+}
+
+/**
+ * The tour a pane of a window runs, as the editor shows it: a synchronised tour over every pane of
+ * the window is read back as the one list it was built from (groupTour inverted: group by group,
+ * pane by pane, without the wrap-around that fills the last group); otherwise the pane's own tour.
+ */
+export function tourDraftOf(panes: readonly (PaneSource | null)[], pane: number): TourDraft | null {
+  const own = panes[pane];
+  if (!own || own.kind !== 'tour') return null;
+  const profile = own.profile ? { profile: own.profile } : {};
+  const tours = panes.filter((p): p is TourPane => p?.kind === 'tour' && p.sync === true);
+  const groups = own.cameras.length;
+  if (own.sync && panes.length > 1 && tours.length === panes.length && tours.every((t) => t.cameras.length === groups && t.dwellS === own.dwellS)) {
+    const flat = Array.from({ length: groups * panes.length }, (_, k) => tours[k % panes.length]!.cameras[Math.floor(k / panes.length)]!);
+    // The shortest list whose groupTour gives these panes back.
+    for (let n = Math.max(1, flat.length - panes.length + 1); n <= flat.length; n++) {
+      const cameras = flat.slice(0, n);
+      const again = groupTour(cameras, panes.length, own.dwellS);
+      if (again.every((t, i) => t.cameras.join() === tours[i]!.cameras.join())) return { cameras, dwellS: own.dwellS, sync: true, ...profile };
+    }
+  }
+  return { cameras: [...own.cameras], dwellS: own.dwellS, sync: false, ...profile };
+}
+
+/** The pane sources a draft gives a window of `split` panes, pane `pane` edited (others kept unless synchronised). */
+export function tourSources(draft: TourDraft, panes: readonly (PaneSource | null)[], split: number, pane: number): (PaneSource | null)[] {
+  if (draft.sync) return groupTour(draft.cameras, split, draft.dwellS, draft.profile);
+  const out = normalizePanes(panes, split);
+  out[pane] = { kind: 'tour', cameras: [...draft.cameras], dwellS: draft.dwellS, ...(draft.profile ? { profile: draft.profile } : {}) };
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Alarm region
 

@@ -93,6 +93,7 @@ export const COMMAND_ACCESS: Readonly<Record<CommandName, CommandAccess>> = {
   'wall:raiseWindow': wall,
   'wall:setSplit': wall,
   'wall:setPaneSource': wall,
+  'wall:setPanes': wall,
   'wall:clear': wall,
   'wall:undo': wall,
   'wall:redo': wall,

@@ -190,6 +190,11 @@ export const wallCommands = {
   'wall:setSplit': command(z.object({ ...Win, split: Split }).strict(), WallEditResult),
   /** Sets (or with null empties) one pane's source; pane counts from 0, row by row. */
   'wall:setPaneSource': command(z.object({ ...Win, pane: z.number().int().min(0).max(15), source: PaneSourceSchema.nullable() }).strict(), WallEditResult),
+  /**
+   * Sets every pane of a window at once, in one edit (one undo step): e.g. a 4-pane synchronised tour
+   * whose panes must start on one clock. More sources than the window has panes are refused.
+   */
+  'wall:setPanes': command(z.object({ ...Win, panes: z.array(PaneSourceSchema.nullable()).min(1).max(16) }).strict(), WallEditResult),
   'wall:raiseWindow': command(z.object(Win).strict(), WallEditResult),
   'wall:clear': command(Empty, WallEditResult),
   'wall:undo': command(Empty, WallEditResult),

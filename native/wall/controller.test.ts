@@ -344,6 +344,32 @@ describe('WallController: tours on the controller clock', () => {
     expect(ids.map((d) => fake(d).cameras()[0])).toEqual(['t01-visible', 't02-visible', 't03-visible', 't04-visible']);
   });
 
+  it('sets every pane of a window in one edit: one undo step, the synchronised panes on one clock', async () => {
+    const c = make();
+    const list = Array.from({ length: 6 }, (_, i) => `t${String(i + 1).padStart(2, '0')}-visible`);
+    const opened = c.openWindow({ rect: panelsRect(c.geometry, 0, 0, 2, 2), split: 4, panes: [cam(9)], snap: false });
+    await c.idle();
+    const version = c.state().version;
+    c.setPanes(opened.windowId!, groupTour(list, 4, 10, 'sub'));
+    expect(c.state().version).toBe(version + 1);
+    await c.idle();
+    const ids = ['d01', 'd02', 'd06', 'd07'];
+    expect(ids.map((d) => fake(d).cameras()[0])).toEqual(list.slice(0, 4));
+    expect(new Set(c.state().tours.map((t) => t.nextAt)).size).toBe(1);
+    now += 10_000;
+    c.tick();
+    await c.idle();
+    expect(ids.map((d) => fake(d).cameras()[0])).toEqual(['t05-visible', 't06-visible', 't01-visible', 't02-visible']);
+    // One undo brings the single camera back.
+    c.undo();
+    expect(c.state().windows[0]?.panes).toEqual([cam(9), null, null, null]);
+    expect(c.state().tours).toEqual([]);
+    // More sources than panes: refused, the wall unchanged.
+    const f = await failure(() => c.setPanes(opened.windowId!, [cam(1), cam(2), cam(3), cam(4), cam(5)]));
+    expect(f.message).toMatch(/has 4 panes, not 5/);
+    expect(c.state().windows[0]?.panes).toEqual([cam(9), null, null, null]);
+  });
+
   it('a tour on a window spanning two panels switches both decoders in the same step', async () => {
     const c = make();
     c.openWindow({ rect: panelsRect(c.geometry, 2, 0, 1, 2), split: 1, panes: [{ kind: 'tour', cameras: ['t10-visible', 't11-visible'], dwellS: 5 }], snap: false });

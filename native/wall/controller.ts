@@ -435,6 +435,16 @@ export class WallController {
     );
   }
 
+  setPanes(windowId: string, sources: readonly (PaneSource | null)[]): WallEditResult {
+    const w = this.windowAt(windowId);
+    if (sources.length > w.split) fail('invalid_args', `window ${windowId} has ${w.split} pane${w.split > 1 ? 's' : ''}, not ${sources.length}`);
+    const panes = normalizePanes(sources, w.split);
+    return this.commit(
+      this.windows.map((x) => (x.id === windowId ? { ...x, panes } : x)),
+      { history: true, windowId },
+    );
+  }
+
   raiseWindow(windowId: string): WallEditResult {
     this.windowAt(windowId);
     return this.commit(raiseWindow(this.windows, windowId), { history: true, windowId });

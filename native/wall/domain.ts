@@ -122,6 +122,7 @@ export function createWallDomain(opts: WallDomainOptions): WallDomain {
     'wall:closeWindow': edit<'wall:closeWindow'>((a) => c.closeWindow(a.windowId)),
     'wall:setSplit': edit<'wall:setSplit'>((a) => c.setSplit(a.windowId, a.split)),
     'wall:setPaneSource': edit<'wall:setPaneSource'>((a) => c.setPaneSource(a.windowId, a.pane, a.source)),
+    'wall:setPanes': edit<'wall:setPanes'>((a) => c.setPanes(a.windowId, a.panes)),
     'wall:raiseWindow': edit<'wall:raiseWindow'>((a) => c.raiseWindow(a.windowId)),
     'wall:clear': edit<'wall:clear'>(() => c.clear()),
     'wall:undo': edit<'wall:undo'>(() => c.undo()),

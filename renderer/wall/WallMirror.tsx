@@ -41,6 +41,7 @@ export function WallMirror({ wall, drawAlarm = false, onAlarmRegion }: { wall: W
   const t = useT();
   const g = geometryOf(wall);
   const selected = useAppStore((s) => s.wallSelected);
+  const selectedPane = useAppStore((s) => s.wallSelectedPane);
   const select = useAppStore((s) => s.selectWallWindow);
   const outer = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState({ w: 0, h: 0 });
@@ -52,6 +53,14 @@ export function WallMirror({ wall, drawAlarm = false, onAlarmRegion }: { wall: W
   const [sketch, setSketch] = useState<{ from: { x: number; y: number }; to: { x: number; y: number } } | null>(null);
   const visible = usePageVisible();
   const cameraName = useCameraName();
+  // Tour badges count down to the next step: redraw every second while a tour runs.
+  const [now, setNow] = useState(Date.now());
+  const anyTour = wall.tours.length > 0;
+  useEffect(() => {
+    if (!anyTour) return;
+    const id = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(id);
+  }, [anyTour]);
 
   useLayoutEffect(() => {
     const el = outer.current;
@@ -98,7 +107,7 @@ export function WallMirror({ wall, drawAlarm = false, onAlarmRegion }: { wall: W
     const h = hit(p.x, p.y);
     const source = { kind: 'camera' as const, cameraId };
     if (h) {
-      select(h.w.id);
+      select(h.w.id, h.pane);
       void wallEdit('wall:setPaneSource', { windowId: h.w.id, pane: h.pane, source });
       return;
     }
@@ -147,10 +156,12 @@ export function WallMirror({ wall, drawAlarm = false, onAlarmRegion }: { wall: W
     paneRects(rect as WallRect, w.split).map((p, i) => {
       const st = paneStatus(wall, w, i);
       const degraded = wall.degraded.some((d) => d.windowId === w.id && d.pane === i);
+      const src = w.panes[i];
+      const tour = src?.kind === 'tour' ? wall.tours.find((x) => x.windowId === w.id && x.pane === i) : undefined;
       return (
         <div
           key={i}
-          className={`wall-pane show-${st.show}${dropAt === `${w.id}.${i}` ? ' drop' : ''}`}
+          className={`wall-pane show-${st.show}${dropAt === `${w.id}.${i}` ? ' drop' : ''}${selected === w.id && selectedPane === i && w.split > 1 ? ' picked' : ''}`}
           style={{ left: (p.x - rect.x) * scale, top: (p.y - rect.y) * scale, width: p.w * scale, height: p.h * scale }}
           data-testid={`wall-pane-${w.id}-${i}`}
           data-camera={st.reported ?? ''}
@@ -158,6 +169,12 @@ export function WallMirror({ wall, drawAlarm = false, onAlarmRegion }: { wall: W
           data-state={st.show}
         >
           {visible && st.reported && st.show !== 'hidden' && <PaneThumb cameraId={st.reported} />}
+          {src?.kind === 'tour' && (
+            <span className={`wall-tour-badge${src.sync ? ' sync' : ''}`} data-testid={`wall-tour-${w.id}-${i}`} data-step={tour?.step ?? ''}>
+              ⟳ {t('tour.badge', { step: ((tour?.step ?? 0) % src.cameras.length) + 1, n: src.cameras.length })}
+              {tour && <em> {t('tour.next', { s: Math.max(0, Math.ceil((tour.nextAt - now) / 1000)) })}</em>}
+            </span>
+          )}
           <span className="wall-pane-label">
             {cameraName(st.asked)}
             {degraded && <em> {t('wall.sub')}</em>}
@@ -233,7 +250,8 @@ export function WallMirror({ wall, drawAlarm = false, onAlarmRegion }: { wall: W
                 data-rect={`${w.rect.x},${w.rect.y},${w.rect.w},${w.rect.h}`}
                 onPointerDown={(e) => {
                   e.stopPropagation();
-                  select(w.id);
+                  const p = wallPoint(e);
+                  select(w.id, Math.max(0, paneRects(w.rect, w.split).findIndex((b) => inside(b, p.x, p.y))));
                 }}
               >
                 {paneViews(w, rect)}

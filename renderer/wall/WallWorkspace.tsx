@@ -1,7 +1,9 @@
+import { useEffect, useState } from 'react';
 import { useAppStore } from '../app/store';
 import { useT } from '../i18n';
 import { markAlarmRegion } from './AlarmPanel';
 import { ScenesPanel } from './ScenesPanel';
+import { TourEditor } from './TourEditor';
 import { wallCall, wallEdit } from './wall-commands';
 import { useWallKeys, WallMirror } from './WallMirror';
 
@@ -17,9 +19,26 @@ export function WallWorkspace() {
   const setError = useAppStore((s) => s.setWallError);
   const select = useAppStore((s) => s.selectWallWindow);
   const drawAlarm = useAppStore((s) => s.wallDrawAlarm);
+  const pane = useAppStore((s) => s.wallSelectedPane);
+  /** The pane whose tour is being edited. */
+  const [touring, setTouring] = useState<{ windowId: string; pane: number } | null>(null);
   useWallKeys();
+  // T opens the tour editor on the selected pane.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const tag = (e.target as HTMLElement | null)?.tagName;
+      if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || e.ctrlKey || e.metaKey || e.altKey || e.key.toLowerCase() !== 't') return;
+      const st = useAppStore.getState();
+      if (!st.wallSelected || !st.wall?.windows.some((w) => w.id === st.wallSelected)) return;
+      e.preventDefault();
+      setTouring({ windowId: st.wallSelected, pane: st.wallSelectedPane });
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   if (!wall) return <div className="wall-empty">{t('wall.none')}</div>;
   const win = wall.windows.find((w) => w.id === selected);
+  const editing = touring && wall.windows.find((w) => w.id === touring.windowId);
   const lock = wall.lock;
   const mine = lock && lock.clientId === self;
   return (
@@ -48,6 +67,14 @@ export function WallWorkspace() {
                 {t('wall.split', { n })}
               </button>
             ))}
+            <button
+              className={editing && editing.id === win.id ? 'active' : ''}
+              onClick={() => setTouring({ windowId: win.id, pane: Math.min(pane, win.split - 1) })}
+              title={t('tour.openHint')}
+              data-testid="wall-tour"
+            >
+              {t('tour.open')}
+            </button>
             <button onClick={() => void wallEdit('wall:raiseWindow', { windowId: win.id })} data-testid="wall-raise">
               {t('wall.raise')}
             </button>
@@ -80,7 +107,11 @@ export function WallWorkspace() {
       )}
       <div className="wall-body">
         <WallMirror wall={wall} drawAlarm={drawAlarm} onAlarmRegion={(rect) => void markAlarmRegion(rect)} />
-        <ScenesPanel />
+        {editing && touring ? (
+          <TourEditor key={`${editing.id}.${touring.pane}`} win={editing} pane={Math.min(touring.pane, editing.split - 1)} onClose={() => setTouring(null)} />
+        ) : (
+          <ScenesPanel />
+        )}
       </div>
     </div>
   );

@@ -13,13 +13,15 @@ export interface WallSlice {
   wallSelfId: string | null;
   /** The window the operator selected on the mirror. */
   wallSelected: string | null;
+  /** The pane of the selected window the operator last clicked (0 when none). */
+  wallSelectedPane: number;
   /** Last error from a wall command, shown as a banner until dismissed or replaced. */
   wallError: string | null;
   /** The mirror is in "mark the alarm region" mode: a drag draws the region instead of editing windows. */
   wallDrawAlarm: boolean;
   setWorkspace(w: Workspace): void;
   setWallDrawAlarm(on: boolean): void;
-  selectWallWindow(id: string | null): void;
+  selectWallWindow(id: string | null, pane?: number): void;
   setWallError(e: string | null): void;
   wallLocked(info: WallLockInfo): void;
 }
@@ -29,11 +31,12 @@ export const createWallSlice: StateCreator<AppState, [], [], WallSlice> = (set) 
   wall: null,
   wallSelfId: null,
   wallSelected: null,
+  wallSelectedPane: 0,
   wallError: null,
   wallDrawAlarm: false,
   setWallDrawAlarm: (wallDrawAlarm) => set({ wallDrawAlarm }),
   setWorkspace: (workspace) => set({ workspace }),
-  selectWallWindow: (wallSelected) => set({ wallSelected }),
+  selectWallWindow: (wallSelected, pane = 0) => set({ wallSelected, wallSelectedPane: pane }),
   setWallError: (wallError) => set({ wallError }),
   wallLocked: (info) => set(info ? { wallSelfId: info.clientId } : {}),
 });

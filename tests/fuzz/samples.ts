@@ -131,6 +131,10 @@ export const SAMPLES: Partial<Record<CommandName, readonly Sample[]>> = {
     { windowId: 'w1', pane: 2, source: { kind: 'tour', cameras: [FAKE_CAMERA], dwellS: 3 } },
     { windowId: 'w1', pane: 3, source: { kind: 'alert', ref: 'a1' } },
   ],
+  'wall:setPanes': [
+    { windowId: 'w1', panes: [null, { kind: 'camera', cameraId: FAKE_CAMERA }] },
+    { windowId: 'w1', panes: [{ kind: 'tour', cameras: [FAKE_CAMERA], dwellS: 5, sync: true, profile: 'sub' }] },
+  ],
   'wall:clear': [{}],
   'wall:undo': [{}],
   'wall:redo': [{}],

@@ -128,6 +128,44 @@ export class WallPage {
     await expect(this.mirror.getByTestId('wall-alarm-draw')).toHaveCount(0);
   }
 
+  // Camera tours (轮巡)
+
+  /** On a cleared wall, drops a camera on a panel and answers the id of the window that opens. */
+  async windowWithCamera(url: string, cameraId: string, row: number, column: number): Promise<string> {
+    await this.open(url);
+    await this.clear();
+    await this.dragCameraToPanel(cameraId, row, column);
+    await expect(this.windows()).toHaveCount(1);
+    return (await this.windows().first().getAttribute('data-testid'))!.replace('wall-window-', '');
+  }
+
+  get tourEditor(): Locator {
+    return this.page.getByTestId('tour-editor');
+  }
+
+  /** Selects a pane on the mirror and opens the tour editor for it. */
+  async openTourEditor(windowId: string, pane: number): Promise<void> {
+    await this.page.getByTestId(`wall-pane-${windowId}-${pane}`).click();
+    await this.page.getByTestId('wall-tour').click();
+    await expect(this.tourEditor).toBeVisible();
+  }
+
+  /** The cameras of the tour being edited, in order. */
+  async tourCameras(): Promise<string[]> {
+    return this.tourEditor.locator('[data-testid^="tour-item-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-camera') ?? ''));
+  }
+
+  /** Fills the editor: cameras added from its list (after those already there), the dwell and the stream. */
+  async buildTour(cameras: readonly string[], dwellS: number, profile: 'auto' | 'main' | 'sub'): Promise<void> {
+    for (const id of cameras) await this.page.getByTestId(`tour-add-${id}`).click();
+    await this.page.getByTestId('tour-dwell').fill(String(dwellS));
+    await this.page.getByTestId(`tour-profile-${profile}`).click();
+  }
+
+  tourBadge(windowId: string, pane: number): Locator {
+    return this.mirror.getByTestId(`wall-tour-${windowId}-${pane}`);
+  }
+
   // The LED strip
 
   async sendLed(text: string, colour: string, speedPxS: number): Promise<void> {
