@@ -164,6 +164,9 @@ export type WallDecoderEvent = z.infer<typeof WallDecoderEvent>;
 const Empty = z.object({}).strict();
 const Win = { windowId: WindowIdSchema };
 
+/** Largest scene file imported, characters: well inside one contract message (256 KiB) even in CJK; a 15-panel scene is a few KiB. */
+export const SCENE_FILE_MAX_CHARS = 64 * 1024;
+
 export const wallCommands = {
   /** Everything about the wall, for a client that has just connected. */
   'wall:get': command(Empty, WallState),
@@ -210,7 +213,7 @@ export const wallCommands = {
   'wall:sceneExport': command(z.object({ name: SceneNameSchema }).strict(), z.object({ fileName: z.string(), json: z.string() })),
   /** Stores a scene file; refused with the reasons when it is for another wall or names unknown cameras. */
   'wall:sceneImport': command(
-    z.object({ json: z.string().max(512 * 1024), name: SceneNameSchema.optional(), overwrite: z.boolean().default(false) }).strict(),
+    z.object({ json: z.string().max(SCENE_FILE_MAX_CHARS, `a scene file is at most ${SCENE_FILE_MAX_CHARS / 1024} KiB`), name: SceneNameSchema.optional(), overwrite: z.boolean().default(false) }).strict(),
     SceneInfo,
   ),
   /** Replaces the time-of-day schedule of scenes (e.g. 07:00 day, 19:00 night), site time zone. */

@@ -621,4 +621,5 @@ export const en: Record<MessageKey, string> = {
   'tour.cancel': 'Cancel',
   'tour.badge': '{step}/{n}',
   'tour.next': '{s} s',
+  'wall.sceneTooBig': '{name} is not a scene file: larger than the {max} KiB limit',
 };

@@ -620,6 +620,7 @@ export const zhCN = {
   'tour.cancel': '取消',
   'tour.badge': '{step}/{n}',
   'tour.next': '{s} 秒',
+  'wall.sceneTooBig': '{name} 不是场景文件：超过 {max} KB 上限',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

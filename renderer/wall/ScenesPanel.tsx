@@ -1,3 +1,4 @@
+import { SCENE_FILE_MAX_CHARS } from '../../common/contract/wall';
 import { useCallback, useEffect, useState } from 'react';
 import type { SceneList } from '../../common/contract';
 import { useAppStore } from '../app/store';
@@ -49,6 +50,10 @@ export function ScenesPanel() {
   };
   const importFile = async (file: File) => {
     const json = await file.text();
+    if (json.length > SCENE_FILE_MAX_CHARS) {
+      setImportNote(t('wall.sceneTooBig', { name: file.name, max: SCENE_FILE_MAX_CHARS / 1024 }));
+      return;
+    }
     const r = await wallCall('wall:sceneImport', { json });
     setImportNote(r ? t('wall.imported', { name: r.name }) : (useAppStore.getState().wallError ?? t('wall.error')));
     void refresh();
