@@ -131,6 +131,8 @@ export const AlertSchema = z.object({
   closed: z.object({ by: z.string(), at: z.number(), note: z.string().max(500) }).nullable(),
   /** Each report (the first on confirmation, then one per follow-up) to each recipient. */
   notifications: z.array(NotificationSchema),
+  /** The evidence clip around the alarm (`/api/clips/<name>`): what the stream buffer held from 30 s before to 30 s after. */
+  clip: z.object({ name: z.string(), startedAt: z.number(), durationS: z.number() }).nullable().default(null),
 });
 export type Alert = z.infer<typeof AlertSchema>;
 

@@ -39,6 +39,8 @@ export interface AlertHooks {
   snapshot?(cameraId: string): Promise<Buffer | null>;
   /** The head's current true bearing, tilt and zoom of a camera, if known. */
   pose?(cameraId: string): { bearing: number; tilt: number; zoom: number } | null;
+  /** Exports the pre-alarm clip of a new alert (resolves once its "after" part is recorded). */
+  clip?(a: Alert): Promise<NonNullable<Alert['clip']>>;
 }
 
 export interface AlertsDomainOptions {
@@ -255,6 +257,7 @@ export function createAlertsDomain(opts: AlertsDomainOptions): AlertsDomain {
       observation: null,
       closed: null,
       notifications: [],
+      clip: null,
     };
     const { linked, position } = linkAlerts(a, [...alerts.values()], places, policy);
     a = { ...a, linked: linked.map((l) => l.id), position };
@@ -317,6 +320,16 @@ export function createAlertsDomain(opts: AlertsDomainOptions): AlertsDomain {
         return void reply(503, { error: 'alarm not stored; send it again' });
       }
       reply(200, { alertId: result.alert.id, merged: result.merged, count: result.alert.count });
+      if (!result.merged && hooks.clip) {
+        const id = result.alert.id;
+        hooks.clip(result.alert).then(
+          (clip) => {
+            const cur = alerts.get(id);
+            if (cur && !closed) save({ ...cur, clip });
+          },
+          (e: Error) => log('warn', `alerts: no evidence clip for alert ${id}: ${e.message}`),
+        );
+      }
       if (!result.merged) {
         log('warn', `alerts: ${KIND_WORD[alarm.kind]} at ${tower.name}, ${alarm.cameraId}, bearing ${result.alert.bearing.toFixed(1)}° (alert ${result.alert.id})`);
         try {

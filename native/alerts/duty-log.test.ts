@@ -5,7 +5,7 @@ import { alertDutyLines } from './duty-log';
 const base: Alert = {
   id: 'a1', towerId: 't01', cameraId: 't01-thermal', detectorId: 't01-fd', kind: 'smoke', confidence: 0.9, firstAt: 1000, lastAt: 1000, receivedAt: 1000,
   count: 1, bearing: 123.44, tilt: -1, zoom: 8, preset: null, boxes: [], snapshots: ['s1.jpg'], status: 'new', acknowledged: null, escalatedAt: null,
-  decision: null, linked: [], position: null, observation: null, closed: null, notifications: [],
+  decision: null, linked: [], position: null, observation: null, closed: null, notifications: [], clip: null,
 };
 
 describe('alerts in the duty log', () => {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { networkInterfaces } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { can } from '../../common/auth';
 import type { SiteConfig } from '../../common/site';
@@ -24,6 +24,7 @@ import { secretPaths } from '../secrets/cli';
 import { resolveSecretRefs, SecretStore } from '../secrets/store';
 import { startControlServer } from '../sim/control';
 import { startSimulator, type Simulator } from '../sim/simulator';
+import { StreamGatewayError } from '../streams/errors';
 import { createStreamGateway, parseStreamKey, type StreamInfo } from '../streams/gateway';
 import { streamHandlers } from '../streams/handlers';
 import type { Logger } from './dispatch';
@@ -198,6 +199,26 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
         void ptz.handlers['ptz:releaseControl']!({ cameraId: a.cameraId }, alertCtx).catch(() => undefined);
       },
       snapshot: (cameraId) => gateway.snapshot(`${cameraId}/main`).catch(() => null),
+      // Evidence: 30 s before to 30 s after, as far back as the stream's buffer reaches (it holds the
+      // past only while someone watches; the alarm itself keeps the stream pulled for the "after").
+      clip: async (a) => {
+        const key = `${a.cameraId}/main`;
+        const release = gateway.retain(key);
+        try {
+          for (let attempt = 0; ; attempt++) {
+            try {
+              const r = await gateway.exportClip({ key, at: a.receivedAt, beforeS: 30, afterS: 30, dir: clipDir, allowPartial: true });
+              return { name: basename(r.file), startedAt: r.startedAt, durationS: r.durationS };
+            } catch (e) {
+              // Nothing buffered yet: the stream is still starting.
+              if (!(e instanceof StreamGatewayError && e.code === 'not_active') || attempt >= 20) throw e;
+              await new Promise((r) => setTimeout(r, 1000));
+            }
+          }
+        } finally {
+          release();
+        }
+      },
       pose: (cameraId) => lastPose.get(cameraId) ?? null,
     },
   });

@@ -123,6 +123,7 @@ export function AlertsWorkspace() {
               <th>{t('alert.kind')}</th>
               <th>{t('alert.state')}</th>
               <th>{t('alert.decidedBy')}</th>
+              <th>{t('alert.evidence')}</th>
             </tr>
           </thead>
           <tbody>
@@ -141,6 +142,13 @@ export function AlertsWorkspace() {
                   {x.decision?.reason ? `（${t(`alert.reason.${x.decision.reason}` as MessageKey)}）` : ''}
                 </td>
                 <td>{x.closed?.by ?? x.decision?.by ?? ''}</td>
+                <td>
+                  {x.clip && (
+                    <a href={`${a.httpBase}/api/clips/${encodeURIComponent(x.clip.name)}?token=${encodeURIComponent(a.token)}`} data-testid="alerts-clip">
+                      {t('alert.clip', { s: Math.round(x.clip.durationS) })}
+                    </a>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

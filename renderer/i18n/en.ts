@@ -622,4 +622,6 @@ export const en: Record<MessageKey, string> = {
   'tour.badge': '{step}/{n}',
   'tour.next': '{s} s',
   'wall.sceneTooBig': '{name} is not a scene file: larger than the {max} KiB limit',
+  'alert.evidence': 'Evidence',
+  'alert.clip': 'clip, {s} s',
 };

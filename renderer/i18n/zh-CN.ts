@@ -621,6 +621,8 @@ export const zhCN = {
   'tour.badge': '{step}/{n}',
   'tour.next': '{s} 秒',
   'wall.sceneTooBig': '{name} 不是场景文件：超过 {max} KB 上限',
+  'alert.evidence': '证据',
+  'alert.clip': '录像 {s} 秒',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

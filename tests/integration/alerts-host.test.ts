@@ -52,7 +52,15 @@ describe('fire alerts through the host', () => {
       expect.arrayContaining([expect.stringMatching(/^火点报警：仙人山 可见光，方位/), expect.stringMatching(/报警研判：确认火情/), expect.stringMatching(/警讯确认解除/)]),
     );
     expect(lines.find((l) => /^火点报警/.test(l.text ?? ''))?.attachments).toHaveLength(1);
-  }, 60_000);
+    // The evidence clip: recorded until 30 s after the alarm, then attached to the alert and served.
+    const withClip = async () => (await call<{ alerts: Alert[] }>('alert:list', {})).alerts.find((a) => a.id === id)?.clip;
+    await expect.poll(withClip, { timeout: 60_000, interval: 2000 }).toBeTruthy();
+    const clip = (await withClip())!;
+    expect(clip.durationS).toBeGreaterThan(20);
+    const mp4 = await fetch(`${env.host.url}/api/clips/${clip.name}?token=${env.host.token}`);
+    expect(mp4.status).toBe(200);
+    expect((await mp4.arrayBuffer()).byteLength).toBeGreaterThan(50_000);
+  }, 120_000);
 
   it('refuses an alarm without the detector token', async () => {
     const r = await fetch(`${env.host.url}/api/alerts/ingest`, { method: 'POST', body: '{}' });
