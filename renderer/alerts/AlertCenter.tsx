@@ -60,6 +60,8 @@ export function AlertCenter() {
   const deferred = useAppStore((s) => s.alertDeferred);
   const site = useAppStore((s) => s.site);
   const canVerify = useCan('alerts.verify');
+  // On the map the pop docks to the side, so the fire's place stays in view.
+  const docked = useAppStore((s) => s.workspace === 'map');
   const pending = useMemo(() => pendingAlerts(alerts, deferred), [alerts, deferred]);
   const observed = useMemo(() => observedAlerts(alerts), [alerts]);
   const current = pending[0];
@@ -104,7 +106,7 @@ export function AlertCenter() {
     <>
       {current && (
         <section
-          className={`alert-pop${current.escalatedAt ? ' escalated' : ''} kind-${current.kind}`}
+          className={`alert-pop${current.escalatedAt ? ' escalated' : ''}${docked ? ' docked' : ''} kind-${current.kind}`}
           role="alertdialog"
           aria-labelledby="alert-title"
           data-testid="alert-pop"
@@ -163,6 +165,19 @@ export function AlertCenter() {
               </button>
               <button disabled={busy || pending.length + observed.length < 2} onClick={() => setMode('duplicate')} data-testid="alert-duplicate">
                 {t('alert.duplicate')}
+              </button>
+              <button
+                onClick={() => {
+                  const st = useAppStore.getState();
+                  // The map at the fire: its bearing line from the tower, centred on the fix or the tower.
+                  st.addBearingLine(current.towerId, current.bearing);
+                  const at = current.position ?? tower;
+                  if (at) st.requestMapFly(at.lat, at.lon, current.position ? 14 : 12);
+                  st.setWorkspace('map');
+                }}
+                data-testid="alert-map"
+              >
+                {t('alert.onMap')}
               </button>
               <button className="alert-later" disabled={pending.length < 2} onClick={() => useAppStore.getState().deferAlert(current.id)} data-testid="alert-later">
                 {t('alert.later')}

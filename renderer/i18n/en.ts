@@ -624,4 +624,5 @@ export const en: Record<MessageKey, string> = {
   'wall.sceneTooBig': '{name} is not a scene file: larger than the {max} KiB limit',
   'alert.evidence': 'Evidence',
   'alert.clip': 'clip, {s} s',
+  'alert.onMap': 'On the map',
 };

@@ -623,6 +623,7 @@ export const zhCN = {
   'wall.sceneTooBig': '{name} 不是场景文件：超过 {max} KB 上限',
   'alert.evidence': '证据',
   'alert.clip': '录像 {s} 秒',
+  'alert.onMap': '一张图',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

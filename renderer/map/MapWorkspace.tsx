@@ -434,6 +434,12 @@ function MapView({ site }: { site: SiteView }) {
     [put, toMap],
   );
 
+  // A place asked for elsewhere (an alert's "一张图"): flown to once the map has loaded.
+  const flyRequest = useAppStore((s) => s.mapFlyRequest);
+  useEffect(() => {
+    if (loaded && flyRequest) flyTo(flyRequest.lat, flyRequest.lon, flyRequest.zoom);
+  }, [loaded, flyRequest, flyTo]);
+
   const lookHere = async (plan: SlewPlan) => {
     setMenu(null);
     setHotspotPick(null);

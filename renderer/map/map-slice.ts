@@ -55,6 +55,9 @@ export interface MapSlice {
   setHotspotFilter(f: Partial<HotspotFilter>): void;
   mapWeather: WeatherReading[];
   mapDangerLevels: { level: number; name: string; colour: string }[];
+  /** Somewhere another part of the console wants the map to show (an alert's place); `seq` makes each request new. */
+  mapFlyRequest: { lat: number; lon: number; zoom: number; seq: number } | null;
+  requestMapFly(lat: number, lon: number, zoom?: number): void;
   /** The tower whose camera the HUD panel shows. */
   mapSelectedTower: string | null;
   selectMapTower(id: string | null): void;
@@ -93,6 +96,8 @@ export const createMapSlice: StateCreator<AppState, [], [], MapSlice> = (set) =>
   setHotspotFilter: (f) => set((s) => ({ mapHotspotFilter: { ...s.mapHotspotFilter, ...f } })),
   mapWeather: [],
   mapDangerLevels: [],
+  mapFlyRequest: null,
+  requestMapFly: (lat, lon, zoom = 13) => set((s) => ({ mapFlyRequest: { lat, lon, zoom, seq: (s.mapFlyRequest?.seq ?? 0) + 1 } })),
   mapSelectedTower: null,
   selectMapTower: (id) => set({ mapSelectedTower: id }),
   mapGroundFix: null,

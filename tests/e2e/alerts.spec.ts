@@ -33,6 +33,14 @@ test('a detector fires: the pop shows snapshot and live video, the wall alarm re
   const t1 = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
   await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 10_000 }).toBeGreaterThan(t1 + 0.5);
   await page.screenshot({ path: testInfo.outputPath('alert-pop.png') });
+  // 一张图: the map at the fire with the bearing line from the tower; the pop docks beside it.
+  await pop.getByTestId('alert-map').click();
+  await expect(page.getByTestId('tab-map')).toHaveAttribute('aria-selected', 'true');
+  await expect(pop).toHaveClass(/docked/);
+  await page.waitForTimeout(1500);
+  await page.screenshot({ path: testInfo.outputPath('alert-on-map.png') });
+  await page.getByTestId('tab-video').click();
+  await expect(pop).not.toHaveClass(/docked/);
 
   // The wall: a decoder of the alarm region plays the alarm camera.
   const decoderId = 'd05';
