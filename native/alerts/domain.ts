@@ -327,7 +327,7 @@ export function createAlertsDomain(opts: AlertsDomainOptions): AlertsDomain {
             const cur = alerts.get(id);
             if (cur && !closed) save({ ...cur, clip });
           },
-          (e: Error) => log('warn', `alerts: no evidence clip for alert ${id}: ${e.message}`),
+          (e: Error) => closed || log('warn', `alerts: no evidence clip for alert ${id}: ${e.message}`),
         );
       }
       if (!result.merged) {
