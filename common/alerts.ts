@@ -206,6 +206,18 @@ export function linkAlerts(a: Alert, alerts: readonly Alert[], towers: TowerPlac
   };
 }
 
+/**
+ * 95 % radius of a single-tower fix, metres: the bearing error across the line of sight, and the
+ * tilt error (taken equal) along it, which grows as the ray grazes the ground (small drop over distance).
+ */
+export function terrainFixUncertainty(distanceM: number, dropM: number, sigmaDeg: number): number {
+  const s = (sigmaDeg * Math.PI) / 180;
+  const across = distanceM * s;
+  const grazing = Math.max(Math.abs(dropM) / Math.max(distanceM, 1), 0.005);
+  const along = Math.min(distanceM, (distanceM * s) / grazing);
+  return Math.round(2.4477 * Math.hypot(across, along));
+}
+
 /** When the next follow-up report of a confirmed alert is due, or null when none is. */
 export function nextFollowUpAt(a: Alert, policy: AlertPolicy): number | null {
   if (a.status !== 'confirmed' || !a.observation) return null;

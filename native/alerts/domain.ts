@@ -12,6 +12,7 @@ import {
   type Alert,
   type FollowUp,
   type Notification,
+  type Position,
 } from '../../common/alerts';
 import type { alertCommands, AlertStats } from '../../common/contract/alerts';
 import { HostFailure } from '../../common/contract/errors';
@@ -39,6 +40,10 @@ export interface AlertHooks {
   snapshot?(cameraId: string): Promise<Buffer | null>;
   /** The head's current true bearing, tilt and zoom of a camera, if known. */
   pose?(cameraId: string): { bearing: number; tilt: number; zoom: number } | null;
+  /** Where one camera's aiming ray meets the terrain (single-tower fix), when the site has a DEM. */
+  groundFix?(a: Alert): Promise<Position | null>;
+  /** The latest reading of the tower's weather station, for the reports. */
+  weather?(towerId: string): AlertReport['weather'];
   /** Exports the pre-alarm clip of a new alert (resolves once its "after" part is recorded). */
   clip?(a: Alert): Promise<NonNullable<Alert['clip']>>;
 }
@@ -73,6 +78,8 @@ export interface AlertReport {
   position: Alert['position'];
   /** Path of the snapshot on the host (`/api/alerts/snapshots/<name>`). */
   snapshot: string | null;
+  /** The tower's weather station at the time of the report, when it answers. */
+  weather: { temperatureC: number | null; humidityPct: number | null; windSpeedMs: number | null; windFromDeg: number | null } | null;
   text: string;
 }
 
@@ -161,6 +168,7 @@ export function createAlertsDomain(opts: AlertsDomainOptions): AlertsDomain {
       tilt: f?.pose?.tilt ?? a.tilt,
       position: pos,
       snapshot: snapshot ? `/api/alerts/snapshots/${snapshot}` : null,
+      weather: hooks.weather?.(a.towerId) ?? null,
       text: `${n === 0 ? '【烟火预警】' : `【第${n}次跟踪报告】`}${t.name}发现${KIND_WORD[a.kind]}，方位 ${(f?.pose?.bearing ?? a.bearing).toFixed(1)}°${where}`,
     };
   };
@@ -320,6 +328,17 @@ export function createAlertsDomain(opts: AlertsDomainOptions): AlertsDomain {
         return void reply(503, { error: 'alarm not stored; send it again' });
       }
       reply(200, { alertId: result.alert.id, merged: result.merged, count: result.alert.count });
+      if (!result.merged && !result.alert.position && hooks.groundFix) {
+        const id = result.alert.id;
+        hooks.groundFix(result.alert).then(
+          (position) => {
+            const cur = alerts.get(id);
+            // A triangulated position (a second tower) is better than one ray on the terrain.
+            if (position && cur && !cur.position && !closed) save({ ...cur, position });
+          },
+          (e: Error) => log('warn', `alerts: no single-tower fix for alert ${id}: ${e.message}`),
+        );
+      }
       if (!result.merged && hooks.clip) {
         const id = result.alert.id;
         hooks.clip(result.alert).then(

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { can } from '../../common/auth';
 import type { SiteConfig } from '../../common/site';
 import { alertDutyLines } from '../alerts/duty-log';
+import { terrainFixUncertainty } from '../../common/alerts';
+import type { WeatherReading } from '../../common/contract';
 import { alertRoutes } from '../alerts/routes';
 import { createAlertsDomain } from '../alerts/domain';
 import { appHandlers } from '../app/handlers';
@@ -177,6 +179,10 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
     for (const c of p.cameraIds) lastPose.set(c, { bearing: p.bearing, tilt: p.tilt, zoom: p.zoom });
   });
   const alertCtx = systemContext(ALERTS_CLIENT);
+  const lastWeather = new Map<string, WeatherReading>();
+  bus.on('map:weather', ({ readings }) => {
+    for (const r of readings) lastWeather.set(r.towerId, r);
+  });
   // The wall is created after the server (it needs the media URL); the alert hooks run later still.
   const late: { wall?: ReturnType<typeof createWallDomain> } = {};
   const alerts = createAlertsDomain({
@@ -199,6 +205,16 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
         void ptz.handlers['ptz:releaseControl']!({ cameraId: a.cameraId }, alertCtx).catch(() => undefined);
       },
       snapshot: (cameraId) => gateway.snapshot(`${cameraId}/main`).catch(() => null),
+      groundFix: async (a) => {
+        const hit = await map.handlers['map:groundFix']!({ towerId: a.towerId, bearing: a.bearing, tilt: a.tilt }, alertCtx);
+        if (!hit.ok || hit.lat === undefined || hit.lon === undefined || hit.distance === undefined) return null;
+        const tower = site.towers.find((t) => t.id === a.towerId)!;
+        return { lat: hit.lat, lon: hit.lon, method: 'terrain', uncertaintyM: terrainFixUncertainty(hit.distance, tower.groundElevation + tower.mastHeight - (hit.height ?? 0), site.alerts.bearingSigmaDeg) };
+      },
+      weather: (towerId) => {
+        const r = lastWeather.get(towerId);
+        return r?.ok ? { temperatureC: r.temperatureC, humidityPct: r.humidityPct, windSpeedMs: r.windSpeedMs, windFromDeg: r.windFromDeg } : null;
+      },
       // Evidence: 30 s before to 30 s after, as far back as the stream's buffer reaches (it holds the
       // past only while someone watches; the alarm itself keeps the stream pulled for the "after").
       clip: async (a) => {

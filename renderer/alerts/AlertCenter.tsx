@@ -85,6 +85,7 @@ export function AlertCenter() {
     if (current && !current.acknowledged && canVerify) void host().call('alert:acknowledge', { id: current.id }).catch(() => undefined);
   }, [current?.id]);
 
+  const weather = useAppStore((s) => (current ? s.mapWeather.find((w) => w.towerId === current.towerId) : undefined));
   if (!current && !observed.length) return null;
   const tower = current ? site?.towers.find((x) => x.id === current.towerId) : undefined;
   const camera = tower?.cameras.find((c) => c.id === current?.cameraId);
@@ -145,6 +146,19 @@ export function AlertCenter() {
                 ? `${formatDms(current.position.lat, 'lat')} ${formatDms(current.position.lon, 'lon')} ±${current.position.uncertaintyM} m（${t(current.position.method === 'triangulated' ? 'alert.triangulated' : 'alert.terrain')}）`
                 : t('alert.positionUnknown')}
             </dd>
+            {weather?.ok && (
+              <>
+                <dt>{t('alert.weather')}</dt>
+                <dd data-testid="alert-weather">
+                  {t('alert.weatherLine', {
+                    wind: weather.windSpeedMs?.toFixed(1) ?? '—',
+                    from: weather.windFromDeg === null ? '—' : compassWord(weather.windFromDeg, 'zh'),
+                    temp: weather.temperatureC?.toFixed(0) ?? '—',
+                    rh: weather.humidityPct?.toFixed(0) ?? '—',
+                  })}
+                </dd>
+              </>
+            )}
             {current.linked.length > 0 && (
               <>
                 <dt>{t('alert.linked')}</dt>

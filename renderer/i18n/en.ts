@@ -625,4 +625,6 @@ export const en: Record<MessageKey, string> = {
   'alert.evidence': 'Evidence',
   'alert.clip': 'clip, {s} s',
   'alert.onMap': 'On the map',
+  'alert.weather': 'Weather',
+  'alert.weatherLine': 'wind {wind} m/s from {from} · {temp} °C · {rh} % RH',
 };

@@ -624,6 +624,8 @@ export const zhCN = {
   'alert.evidence': '证据',
   'alert.clip': '录像 {s} 秒',
   'alert.onMap': '一张图',
+  'alert.weather': '气象',
+  'alert.weatherLine': '{from}风 {wind} m/s · {temp}°C · 湿度 {rh}%',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

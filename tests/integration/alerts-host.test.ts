@@ -19,6 +19,10 @@ describe('fire alerts through the host', () => {
   it('a detector alarm pops on the console, takes the wall alarm region and the head; confirmation reaches the receiver', async () => {
     await call('wall:alarmRegion', { rect: { x: 5760, y: 0, w: 3840, h: 2160 }, snap: true });
     const sim = env.host.simulator!;
+    // The head looks down into the hills, so one ray meets the simulated terrain (single-tower fix).
+    await call('ptz:absolute', { cameraId: 't01-visible', pan: 30, tilt: -4 });
+    await expect.poll(async () => (await call<{ tilt: number; moving: boolean }>('ptz:status', { cameraId: 't01-visible' })).tilt, { timeout: 20_000 }).toBeLessThan(-3.9);
+    await call('ptz:releaseControl', { cameraId: 't01-visible' });
     const t0 = Date.now();
     const r = await sim.detectors.fire('仙人山', { kind: 'fire' });
     expect(r.status).toBe(200);
@@ -27,6 +31,10 @@ describe('fire alerts through the host', () => {
     await expect.poll(() => env.socket.events.some((e) => e.name === 'alert:changed' && e.payload.id === id), { timeout: 15_000 }).toBe(true);
     const alert = (await call<{ alerts: Alert[] }>('alert:list', {})).alerts.find((a) => a.id === id)!;
     expect(alert).toMatchObject({ towerId: 't01', cameraId: 't01-visible', kind: 'fire', status: 'new' });
+    // Where the ray meets the ground: a terrain fix with its uncertainty.
+    await expect
+      .poll(async () => (await call<{ alerts: Alert[] }>('alert:list', {})).alerts.find((a) => a.id === id)?.position?.method, { timeout: 15_000 })
+      .toBe('terrain');
     // The snapshot is the camera's picture, served to the console.
     const jpeg = await fetch(`${env.host.url}/api/alerts/snapshots/${alert.snapshots[0]}?token=${env.host.token}`);
     expect(jpeg.headers.get('content-type')).toBe('image/jpeg');
