@@ -83,8 +83,8 @@ export const FollowUpSchema = z.object({
 export type FollowUp = z.infer<typeof FollowUpSchema>;
 
 export const NotificationSchema = z.object({
-  /** 0 = the first report, n = follow-up n. */
-  report: z.number().int().min(0),
+  /** 0 = the first report, n = follow-up n, ESCALATION_REPORT = the escalation notice. */
+  report: z.number().int().min(-1),
   recipient: z.string(),
   state: z.enum(['sending', 'sent', 'failed']),
   attempts: z.number().int().min(0),
@@ -92,6 +92,8 @@ export const NotificationSchema = z.object({
   at: z.number(),
 });
 export type Notification = z.infer<typeof NotificationSchema>;
+/** `report` of the notice sent when an alert escalates (to recipients that receive escalations). */
+export const ESCALATION_REPORT = -1;
 
 export const AlertSchema = z.object({
   id: z.string(),

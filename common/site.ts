@@ -75,7 +75,15 @@ export const TowerSchema = z.object({
 export type TowerConfig = z.infer<typeof TowerSchema>;
 
 /** A receiver of alert reports: an HTTP endpoint (webhook, SMS or WeChat gateway) that takes the JSON report. */
-export const AlertRecipientSchema = z.object({ name: z.string().min(1).max(64), url: HttpUrl, token: z.string().max(200).optional() }).strict();
+export const AlertRecipientSchema = z
+  .object({
+    name: z.string().min(1).max(64),
+    url: HttpUrl,
+    token: z.string().max(200).optional(),
+    /** What it is sent: the alert reports (first and follow-ups), and/or escalation notices (the shift leader's phone). */
+    receives: z.array(z.enum(['reports', 'escalations'])).min(1).max(2).default(['reports']),
+  })
+  .strict();
 
 export const AlertsConfigSchema = AlertPolicySchema.extend({ recipients: z.array(AlertRecipientSchema).max(50).default([]) });
 export type AlertsConfig = z.infer<typeof AlertsConfigSchema>;

@@ -75,7 +75,7 @@ const linesInLog = () => readFileSync(join(dir, 'alerts.jsonl'), 'utf8').trim().
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'alerts-'));
   const checked = validateSite({
-    ...buildSimulatedSite({ rtspBase: 'rtsp://127.0.0.1:1', alerts: { detectorToken: token, recipients: [{ name: 'city', url: 'http://127.0.0.1:1/r' }] } }),
+    ...buildSimulatedSite({ rtspBase: 'rtsp://127.0.0.1:1', alerts: { detectorToken: token, recipients: [{ name: 'city', url: 'http://127.0.0.1:1/r', receives: ['reports'] }, { name: 'leader', url: 'http://127.0.0.1:1/l', receives: ['escalations'] }] } }),
   });
   if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
   site = checked.site;
@@ -169,7 +169,7 @@ describe('fire alerts', () => {
     await expect(domain.handlers['alert:decide']({ id: open.id, verdict: 'false_alarm', reason: 'fog', note: '' }, ctx)).rejects.toBeInstanceOf(HostFailure);
     // The first send failed; the retry went through.
     await new Promise((r) => setTimeout(r, 50));
-    expect(sent.map((s) => s.report.report)).toEqual([0]);
+    expect(sent.filter((s) => s.to === 'city').map((s) => s.report.report)).toEqual([0]);
     expect(sent[0]!.report.text).toMatch(/^【烟火预警】仙人山发现火点/);
     const n = (await domain.handlers['alert:list']({ limit: 10 }, ctx)).alerts.find((a) => a.id === open.id)!.notifications;
     expect(n).toEqual([expect.objectContaining({ report: 0, recipient: 'city', state: 'sent', attempts: 2, lastError: null })]);
@@ -183,8 +183,8 @@ describe('fire alerts', () => {
     expect(a.observation!.followUps.map((f) => f.seq)).toEqual([1, 2, 3, 4]);
     expect(a.observation!.followUps.map((f) => f.at - a.observation!.startedAt)).toEqual([5, 10, 15, 20].map((m) => m * 60_000));
     expect(a.observation!.followUps[0]).toMatchObject({ pose: { bearing: 45, tilt: -2, zoom: 8 } });
-    expect(sent.map((s) => s.report.report)).toEqual([0, 1, 2, 3, 4]);
-    expect(sent[2]!.report.text).toMatch(/^【第2次跟踪报告】/);
+    expect(sent.filter((s) => s.to === 'city').map((s) => s.report.report)).toEqual([0, 1, 2, 3, 4]);
+    expect(sent.filter((s) => s.to === 'city')[2]!.report.text).toMatch(/^【第2次跟踪报告】/);
     await domain.handlers['alert:remark']({ id: open.id, text: '火势减弱' }, ctx);
     const closed = await domain.handlers['alert:close']({ id: open.id, note: '已扑灭' }, ctx);
     expect(closed.status).toBe('closed');
@@ -199,6 +199,15 @@ describe('fire alerts', () => {
     await domain.tick();
     const a = (await domain.handlers['alert:list']({ limit: 20 }, ctx)).alerts.find((x) => x.id === r.body.alertId)!;
     expect(a.escalatedAt).toBe(now);
+    // The notice goes to the shift leader's phone only, once.
+    await new Promise((r) => setTimeout(r, 20));
+    const notices = sent.filter((s) => s.report.alertId === a.id);
+    expect(notices.map((s) => [s.to, s.report.report])).toEqual([['leader', -1]]);
+    expect(notices[0]!.report.text).toMatch(/^【报警超时未处理】.*请值班长立即处理/);
+    await domain.tick();
+    expect(sent.filter((s) => s.report.alertId === a.id)).toHaveLength(1);
+    const again = (await domain.handlers['alert:list']({ limit: 20 }, ctx)).alerts.find((x) => x.id === a.id)!;
+    expect(again.notifications).toEqual([expect.objectContaining({ report: -1, recipient: 'leader', state: 'sent' })]);
   });
 
   it('resumes open alerts and their observation after a restart, from the alarm log alone', async () => {

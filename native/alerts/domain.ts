@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import {
   DetectorAlarmSchema,
+  ESCALATION_REPORT,
   isOpen,
   linkAlerts,
   MAX_SNAPSHOT_BYTES,
@@ -66,7 +67,7 @@ export interface AlertsDomainOptions {
 /** The report sent to recipients on confirmation and at each follow-up (docs/alerts.md). */
 export interface AlertReport {
   alertId: string;
-  /** 0 = first report, n = follow-up n. */
+  /** 0 = first report, n = follow-up n, -1 = escalation notice (unacknowledged past `escalateAfterS`). */
   report: number;
   site: string;
   tower: { id: string; name: string; lat: number; lon: number };
@@ -169,7 +170,10 @@ export function createAlertsDomain(opts: AlertsDomainOptions): AlertsDomain {
       position: pos,
       snapshot: snapshot ? `/api/alerts/snapshots/${snapshot}` : null,
       weather: hooks.weather?.(a.towerId) ?? null,
-      text: `${n === 0 ? '【烟火预警】' : `【第${n}次跟踪报告】`}${t.name}发现${KIND_WORD[a.kind]}，方位 ${(f?.pose?.bearing ?? a.bearing).toFixed(1)}°${where}`,
+      text:
+        n === ESCALATION_REPORT
+          ? `【报警超时未处理】${t.name}${KIND_WORD[a.kind]}报警（方位 ${a.bearing.toFixed(1)}°）已 ${policy.escalateAfterS} 秒无人确认，请值班长立即处理`
+          : `${n === 0 ? '【烟火预警】' : `【第${n}次跟踪报告】`}${t.name}发现${KIND_WORD[a.kind]}，方位 ${(f?.pose?.bearing ?? a.bearing).toFixed(1)}°${where}`,
     };
   };
 
@@ -191,10 +195,14 @@ export function createAlertsDomain(opts: AlertsDomainOptions): AlertsDomain {
     save({ ...a, notifications: [...rest, n].sort((x, y) => x.report - y.report || x.recipient.localeCompare(y.recipient)) });
   };
 
-  /** Sends report `n` of an alert to every recipient, each retried on its own until it goes or the delays run out. */
+  /**
+   * Sends report `n` of an alert (or its escalation notice) to every recipient that receives it, each
+   * retried on its own until it goes or the delays run out.
+   */
   const notify = (a: Alert, n: number) => {
     const body = report(a, n);
-    for (const r of policy.recipients) {
+    const wanted = n === ESCALATION_REPORT ? 'escalations' : 'reports';
+    for (const r of policy.recipients.filter((x) => x.receives.includes(wanted))) {
       const attempt = (k: number) => {
         if (closed) return;
         send(r, body).then(
@@ -369,7 +377,7 @@ export function createAlertsDomain(opts: AlertsDomainOptions): AlertsDomain {
     for (const a of [...alerts.values()]) {
       if (a.status === 'new' && !a.acknowledged && !a.escalatedAt && t - a.receivedAt >= policy.escalateAfterS * 1000) {
         log('warn', `alerts: alert ${a.id} (${towers.get(a.towerId)?.name ?? a.towerId}) unacknowledged for ${policy.escalateAfterS} s: escalated to the shift leader`);
-        save({ ...a, escalatedAt: t });
+        notify(save({ ...a, escalatedAt: t }), ESCALATION_REPORT);
       }
       const next = nextFollowUpAt(a, policy);
       if (next === null || next > t || due.has(a.id)) continue;

@@ -15,6 +15,11 @@ describe('alerts in the duty log', () => {
     expect(alertDutyLines(decided, '仙人山', 60_500).map((l) => l.text)).toEqual(['仙人山报警研判：误报（雾），王值班']);
   });
 
+  it('writes the escalation to the shift leader once it happens', () => {
+    const escalated: Alert = { ...base, escalatedAt: 61_000 };
+    expect(alertDutyLines(escalated, '仙人山', 61_200)).toEqual([{ key: 'a1:escalated', at: 61_000, text: '仙人山烟雾报警超时无人确认，已上报值班长', snapshot: null }]);
+  });
+
   it('writes nothing for states replayed long after they happened (a host restart)', () => {
     const old: Alert = { ...base, status: 'confirmed', decision: { by: '王值班', at: 5000, reason: null, note: '', duplicateOf: null } };
     expect(alertDutyLines(old, '仙人山', 5000 + 3_600_000)).toEqual([]);

@@ -25,6 +25,9 @@ export function alertDutyLines(a: Alert, towerName: string, now: number, recentM
   if (a.count === 1 && recent(a.receivedAt)) {
     lines.push({ key: `${a.id}:raised`, at: a.firstAt, text: `${KIND[a.kind]}报警：${where}（置信度 ${Math.round(a.confidence * 100)}%）`, snapshot: a.snapshots[0] ?? null });
   }
+  if (a.escalatedAt && recent(a.escalatedAt)) {
+    lines.push({ key: `${a.id}:escalated`, at: a.escalatedAt, text: `${towerName}${KIND[a.kind]}报警超时无人确认，已上报值班长`, snapshot: null });
+  }
   if (a.decision && recent(a.decision.at) && a.status !== 'new') {
     const verdict = VERDICT[a.decision.duplicateOf ? 'duplicate' : a.decision.reason ? 'false_alarm' : 'confirmed'];
     const reason = a.decision.reason ? `（${REASON[a.decision.reason] ?? a.decision.reason}）` : '';

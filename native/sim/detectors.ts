@@ -104,8 +104,10 @@ export function createSimDetectors(towers: readonly DetectorTower[], log: (level
 /** The simulated receiver of alert reports (a webhook / SMS gateway stand-in). */
 export interface AlertReceiver {
   readonly url: string;
-  /** Reports received, oldest first. */
-  readonly received: { at: number; body: Record<string, unknown> }[];
+  /** Where escalation notices go (the shift leader's phone behind an SMS gateway). */
+  readonly leaderUrl: string;
+  /** Reports received, oldest first, with the path they were posted to (`/reports` or `/leader`). */
+  readonly received: { at: number; path: string; body: Record<string, unknown> }[];
   /** The next this-many requests are answered 503 (to exercise retries). */
   failNext(n: number): void;
   close(): Promise<void>;
@@ -124,7 +126,7 @@ export async function startAlertReceiver(host = '127.0.0.1', port = 0): Promise<
         return void res.writeHead(503).end('busy');
       }
       try {
-        received.push({ at: Date.now(), body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> });
+        received.push({ at: Date.now(), path: new URL(req.url ?? '/', 'http://x').pathname, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> });
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
       } catch {
         res.writeHead(400).end('not JSON');
@@ -135,6 +137,7 @@ export async function startAlertReceiver(host = '127.0.0.1', port = 0): Promise<
   const addr = server.address() as AddressInfo;
   return {
     url: `http://${host}:${addr.port}/reports`,
+    leaderUrl: `http://${host}:${addr.port}/leader`,
     received,
     failNext: (n) => void (failing = n),
     close: () =>

@@ -125,7 +125,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     rtspBase,
     onvif: { url: (id) => onvif.urlOf(id), credentials: { ...SIM_ONVIF_CREDENTIALS } },
     decoders: { address: (id) => decoders.addressOf(id), ledAddress: decoders.ledAddress },
-    alerts: { detectorToken: (id) => detectors.tokenOf(id), recipients: [{ name: '模拟接收端', url: receiver.url }] },
+    alerts: { detectorToken: (id) => detectors.tokenOf(id), recipients: [
+        { name: '模拟接收端', url: receiver.url, receives: ['reports'] },
+        { name: '值班长手机', url: receiver.leaderUrl, receives: ['escalations'] },
+      ],
+    },
   });
   const first = [...towers.values()][0];
 

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { FALSE_ALARM_REASONS, type Alert, type FalseAlarmReason } from '../../common/alerts';
+import { ESCALATION_REPORT, FALSE_ALARM_REASONS, type Alert, type FalseAlarmReason } from '../../common/alerts';
 import { formatDms } from '../../common/geo';
 import { compassWord } from '../../common/ptz';
 import { useCan } from '../auth/session';
@@ -122,6 +122,7 @@ export function AlertCenter() {
               {clock(current.firstAt, site?.timeZone)}
               {current.count > 1 && <b> ×{current.count}</b>}
               {current.escalatedAt && <em className="alert-escalated">{t('alert.escalated')}</em>}
+              {current.escalatedAt && <EscalationNotice alert={current} />}
             </span>
             {pending.length > 1 && <span className="alert-queue" data-testid="alert-queue">{t('alert.queue', { n: pending.length - 1 })}</span>}
           </header>
@@ -245,8 +246,9 @@ function Observation({ alerts, canVerify }: { alerts: Alert[]; canVerify: boolea
       {alerts.map((a) => {
         const o = a.observation!;
         const next = o.startedAt + (o.followUps.filter((f) => f.seq > 0).length + 1) * (site?.alerts?.followUpMinutes ?? 5) * 60_000;
-        const sent = a.notifications.filter((n) => n.state === 'sent').length;
-        const failed = a.notifications.some((n) => n.state === 'failed');
+        const reports = a.notifications.filter((n) => n.report !== ESCALATION_REPORT);
+        const sent = reports.filter((n) => n.state === 'sent').length;
+        const failed = reports.some((n) => n.state === 'failed');
         return (
           <div key={a.id} className="observe-row" data-testid="observe-row" data-alert={a.id}>
             <strong>{site?.towers.find((x) => x.id === a.towerId)?.name ?? a.towerId}</strong>
@@ -279,5 +281,20 @@ function Observation({ alerts, canVerify }: { alerts: Alert[]; canVerify: boolea
         );
       })}
     </aside>
+  );
+}
+
+/** Where the escalation notice went (the shift leader's phone, through the SMS gateway) and whether it arrived. */
+function EscalationNotice({ alert }: { alert: Alert }) {
+  const t = useT();
+  const notices = alert.notifications.filter((n) => n.report === ESCALATION_REPORT);
+  if (!notices.length) return null;
+  const sent = notices.filter((n) => n.state === 'sent').map((n) => n.recipient);
+  const failing = notices.filter((n) => n.state !== 'sent').map((n) => n.recipient);
+  return (
+    <span className={`alert-leader${failing.length ? ' failing' : ''}`} data-testid="alert-leader-notice">
+      {sent.length > 0 && t('alert.leaderNotified', { names: sent.join('、') })}
+      {failing.length > 0 && t('alert.leaderNotifying', { names: failing.join('、') })}
+    </span>
   );
 }

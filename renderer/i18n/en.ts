@@ -451,6 +451,8 @@ export const en: Record<MessageKey, string> = {
   'alert.visible': 'visible',
   'alert.thermal': 'thermal',
   'alert.escalated': 'Escalated · shift leader',
+  'alert.leaderNotified': 'Notified {names}',
+  'alert.leaderNotifying': 'Notifying {names}…',
   'alert.queue': '{n} more alarm(s) waiting',
   'alert.bearing': 'Bearing',
   'alert.tilt': 'Tilt',

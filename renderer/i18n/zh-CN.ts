@@ -450,6 +450,8 @@ export const zhCN = {
   'alert.visible': '可见光',
   'alert.thermal': '热成像',
   'alert.escalated': '已升级 · 请值班长处理',
+  'alert.leaderNotified': '已通知 {names}',
+  'alert.leaderNotifying': '正在通知 {names}…',
   'alert.queue': '另有 {n} 条报警待处理',
   'alert.bearing': '方位',
   'alert.tilt': '俯仰',
