@@ -69,6 +69,9 @@ export const PositionSchema = z.object({
   method: z.enum(['triangulated', 'terrain']),
   /** 95 % radius of the uncertainty, metres. */
   uncertaintyM: z.number().nonnegative(),
+  /** Who located it on the map (一张图) and when; absent when the host worked it out. Not overwritten by later automatic fixes. */
+  by: z.string().optional(),
+  at: z.number().optional(),
 });
 export type Position = z.infer<typeof PositionSchema>;
 

@@ -116,6 +116,7 @@ export const COMMAND_ACCESS: Readonly<Record<CommandName, CommandAccess>> = {
   'alert:acknowledge': { need: 'alerts.verify' },
   'alert:decide': verify,
   'alert:remark': verify,
+  'alert:locate': verify,
   'alert:close': verify,
   'duty:overview': view,
   'duty:timeline': view,

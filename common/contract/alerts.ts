@@ -34,6 +34,19 @@ export const alertCommands = {
   ),
   /** A remark on a confirmed alert, kept with its latest follow-up. */
   'alert:remark': command(z.object({ id: Id, text: z.string().min(1).max(500) }).strict(), AlertSchema),
+  /** The fire's position as an operator located it on the map (bearing lines crossed, or one camera's ray on the terrain). */
+  'alert:locate': command(
+    z
+      .object({
+        id: Id,
+        lat: z.number().min(-90).max(90),
+        lon: z.number().min(-180).max(180),
+        method: z.enum(['triangulated', 'terrain']),
+        uncertaintyM: z.number().min(0).max(100_000),
+      })
+      .strict(),
+    AlertSchema,
+  ),
   /** 警讯确认解除: ends the observation of a confirmed fire. */
   'alert:close': command(z.object({ id: Id, note: Note.default('') }).strict(), AlertSchema),
   'alert:stats': command(z.object({ days: z.number().int().min(1).max(366).default(30) }).strict(), AlertStats),

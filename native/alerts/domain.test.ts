@@ -192,6 +192,15 @@ describe('fire alerts', () => {
     expect(ended).toContain(open.id);
   });
 
+  it('takes the position an operator located on the map, and keeps it against later automatic fixes', async () => {
+    now += 1000;
+    const r = await post(alarm({ at: now, pose: { pan: 200, tilt: 0, zoom: 5 } }));
+    const id = r.body.alertId as string;
+    const located = await domain.handlers['alert:locate']({ id, lat: 31.2, lon: 119.3, method: 'triangulated', uncertaintyM: 150.4 }, ctx);
+    expect(located.position).toEqual({ lat: 31.2, lon: 119.3, method: 'triangulated', uncertaintyM: 150, by: 'host', at: now });
+    await expect(domain.handlers['alert:locate']({ id: 'nope', lat: 0, lon: 0, method: 'terrain', uncertaintyM: 1 }, ctx)).rejects.toThrow(/no alert nope/);
+  });
+
   it('escalates an alert nobody acknowledged', async () => {
     now += 1000;
     const r = await post(alarm({ at: now, pose: { pan: 300, tilt: 0, zoom: 5 } }));

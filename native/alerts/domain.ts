@@ -278,7 +278,8 @@ export function createAlertsDomain(opts: AlertsDomainOptions): AlertsDomain {
     const { linked, position } = linkAlerts(a, [...alerts.values()], places, policy);
     a = { ...a, linked: linked.map((l) => l.id), position };
     save(a);
-    for (const l of linked) save({ ...l, linked: [...new Set([...l.linked, a.id])], position: position ?? l.position });
+    // A position an operator located on the map stays until an operator moves it.
+    for (const l of linked) save({ ...l, linked: [...new Set([...l.linked, a.id])], position: l.position?.by ? l.position : (position ?? l.position) });
     return { alert: a, merged: false };
   };
 
@@ -452,6 +453,13 @@ export function createAlertsDomain(opts: AlertsDomainOptions): AlertsDomain {
       if (last) fs[fs.length - 1] = { ...last, remark: last.remark ? `${last.remark}\n${text}` : text };
       else fs.push({ seq: 0, at: now(), snapshot: null, pose: null, position: a.position, remark: text });
       return save({ ...a, observation: { ...a.observation!, followUps: fs } });
+    },
+    'alert:locate': async ({ id, lat, lon, method, uncertaintyM }, ctx) => {
+      const a = get(id);
+      if (!isOpen(a)) fail('conflict', `alert ${id} is ${a.status}: only an open alert is located`);
+      const at = now();
+      log('info', `alerts: ${who(ctx)} located alert ${id} at ${lat.toFixed(5)}, ${lon.toFixed(5)} (±${Math.round(uncertaintyM)} m, ${method})`);
+      return save({ ...a, position: { lat, lon, method, uncertaintyM: Math.round(uncertaintyM), by: who(ctx), at } });
     },
     'alert:close': async ({ id, note }, ctx) => {
       const a = get(id);

@@ -15,6 +15,13 @@ describe('alerts in the duty log', () => {
     expect(alertDutyLines(decided, '仙人山', 60_500).map((l) => l.text)).toEqual(['仙人山报警研判：误报（雾），王值班']);
   });
 
+  it('writes the position an operator located on the map', () => {
+    const located: Alert = { ...base, position: { lat: 31.25, lon: 119.41, method: 'triangulated', uncertaintyM: 120, by: '王值班', at: 90_000 } };
+    expect(alertDutyLines(located, '仙人山', 90_100)).toEqual([
+      { key: 'a1:located:90000', at: 90_000, text: '仙人山报警位置经王值班在一张图标定：31.25000, 119.41000（±120 m，多塔交会）', snapshot: null },
+    ]);
+  });
+
   it('writes the escalation to the shift leader once it happens', () => {
     const escalated: Alert = { ...base, escalatedAt: 61_000 };
     expect(alertDutyLines(escalated, '仙人山', 61_200)).toEqual([{ key: 'a1:escalated', at: 61_000, text: '仙人山烟雾报警超时无人确认，已上报值班长', snapshot: null }]);

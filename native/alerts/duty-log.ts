@@ -28,6 +28,15 @@ export function alertDutyLines(a: Alert, towerName: string, now: number, recentM
   if (a.escalatedAt && recent(a.escalatedAt)) {
     lines.push({ key: `${a.id}:escalated`, at: a.escalatedAt, text: `${towerName}${KIND[a.kind]}报警超时无人确认，已上报值班长`, snapshot: null });
   }
+  const p = a.position;
+  if (p?.by && p.at !== undefined && recent(p.at)) {
+    lines.push({
+      key: `${a.id}:located:${p.at}`,
+      at: p.at,
+      text: `${towerName}报警位置经${p.by}在一张图标定：${p.lat.toFixed(5)}, ${p.lon.toFixed(5)}（±${p.uncertaintyM} m，${p.method === 'triangulated' ? '多塔交会' : '单塔地形'}）`,
+      snapshot: null,
+    });
+  }
   if (a.decision && recent(a.decision.at) && a.status !== 'new') {
     const verdict = VERDICT[a.decision.duplicateOf ? 'duplicate' : a.decision.reason ? 'false_alarm' : 'confirmed'];
     const reason = a.decision.reason ? `（${REASON[a.decision.reason] ?? a.decision.reason}）` : '';

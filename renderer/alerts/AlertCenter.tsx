@@ -144,7 +144,7 @@ export function AlertCenter() {
             <dt>{t('alert.position')}</dt>
             <dd data-testid="alert-position">
               {current.position
-                ? `${formatDms(current.position.lat, 'lat')} ${formatDms(current.position.lon, 'lon')} ±${current.position.uncertaintyM} m（${t(current.position.method === 'triangulated' ? 'alert.triangulated' : 'alert.terrain')}）`
+                ? `${formatDms(current.position.lat, 'lat')} ${formatDms(current.position.lon, 'lon')} ±${current.position.uncertaintyM} m（${t(current.position.method === 'triangulated' ? 'alert.triangulated' : 'alert.terrain')}${current.position.by ? ` · ${t('alert.locatedBy', { who: current.position.by })}` : ''}）`
                 : t('alert.positionUnknown')}
             </dd>
             {weather?.ok && (

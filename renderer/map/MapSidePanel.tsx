@@ -3,6 +3,8 @@ import type { SiteView } from '../../common/contract';
 import { ELLIPSE_95, formatLatLonDecimal, formatLatLonDms, inverse, latLon } from '../../common/geo';
 import { useAppStore } from '../app/store';
 import { useT } from '../i18n';
+import { terrainFixUncertainty } from '../../common/alerts';
+import { FixActions } from './FixActions';
 import { HotspotPanel } from './HotspotPanel';
 import { towerFov, towerPoint, towerPose, type bearingsGeoJson } from './map-data';
 import { OFFLINE_BASEMAP } from './map-slice';
@@ -78,6 +80,7 @@ function MapHud({ site }: { site: SiteView }) {
 function GroundFixBox({ site }: { site: SiteView }) {
   const t = useT();
   const g = useAppStore((s) => s.mapGroundFix);
+  const sigma = useAppStore((s) => s.mapBearingSigma);
   if (!site.terrain || !g) return null;
   const tower = site.towers.find((x) => x.id === g.towerId);
   const hit = g.hit;
@@ -93,14 +96,26 @@ function GroundFixBox({ site }: { site: SiteView }) {
         <>
           <div className="map-fix-dec">{formatLatLonDecimal(latLon(hit.lat, hit.lon))}</div>
           <div className="map-fix-dms">{formatLatLonDms(latLon(hit.lat, hit.lon))}</div>
-          <div className="map-dim">
-            {t('map.groundFixLeg', { dist: ((hit.distance ?? (tower ? inverse(towerPoint(tower), latLon(hit.lat, hit.lon)).distance : 0)) / 1000).toFixed(2), height: (hit.height ?? 0).toFixed(0) })}
-          </div>
+          <GroundFixFacts site={site} towerId={g.towerId} lat={hit.lat} lon={hit.lon} distance={hit.distance} height={hit.height} sigma={sigma} />
         </>
       ) : (
         <div className="map-bad">{hit.message}</div>
       )}
     </div>
+  );
+}
+
+function GroundFixFacts({ site, towerId, lat, lon, distance, height, sigma }: { site: SiteView; towerId: string; lat: number; lon: number; distance?: number; height?: number; sigma: number }) {
+  const t = useT();
+  const tower = site.towers.find((x) => x.id === towerId);
+  const dist = distance ?? (tower ? inverse(towerPoint(tower), latLon(lat, lon)).distance : 0);
+  const drop = tower ? tower.groundElevation + tower.mastHeight - (height ?? 0) : 0;
+  const detail = t('map.groundFixLeg', { dist: (dist / 1000).toFixed(2), height: (height ?? 0).toFixed(0) });
+  return (
+    <>
+      <div className="map-dim">{detail}</div>
+      <FixActions fix={{ lat, lon, method: 'terrain', uncertaintyM: terrainFixUncertainty(dist, drop, sigma), detail: `${tower?.name ?? towerId}：${detail}` }} />
+    </>
   );
 }
 
@@ -112,6 +127,8 @@ export function MapSidePanel({ site, fix }: { site: SiteView; fix: ReturnType<ty
   const add = useAppStore((s) => s.addBearingLine);
   const remove = useAppStore((s) => s.removeBearingLine);
   const clear = useAppStore((s) => s.clearBearingLines);
+  const sigma = useAppStore((s) => s.mapBearingSigma);
+  const setSigma = useAppStore((s) => s.setMapBearingSigma);
   const [towerId, setTowerId] = useState(site.towers[0]?.id ?? '');
   const [degrees, setDegrees] = useState('');
   const names = new Map(site.towers.map((x) => [x.id, x.name]));
@@ -188,6 +205,19 @@ export function MapSidePanel({ site, fix }: { site: SiteView; fix: ReturnType<ty
           </li>
         ))}
       </ul>
+      <label className="map-row map-sigma">
+        {t('map.bearingSigma')}
+        <input
+          type="number"
+          min={0.05}
+          max={5}
+          step={0.05}
+          value={sigma}
+          data-testid="map-bearing-sigma"
+          onChange={(e) => Number.isFinite(e.target.valueAsNumber) && setSigma(e.target.valueAsNumber)}
+        />
+        °
+      </label>
       {lines.length > 0 && (
         <button type="button" className="map-clear" onClick={clear}>
           {t('map.clear')}
@@ -210,6 +240,15 @@ export function MapSidePanel({ site, fix }: { site: SiteView; fix: ReturnType<ty
               <li key={i}>{t('map.leg', { tower: leg.towerName, dist: (leg.distance / 1000).toFixed(2), bearing: leg.bearing.toFixed(1) })}</li>
             ))}
           </ul>
+          <FixActions
+            fix={{
+              lat: fix.fix.point.lat,
+              lon: fix.fix.point.lon,
+              method: 'triangulated',
+              uncertaintyM: fix.fix.ellipse.major * ELLIPSE_95,
+              detail: fix.legs.map((leg) => t('map.leg', { tower: leg.towerName, dist: (leg.distance / 1000).toFixed(2), bearing: leg.bearing.toFixed(1) })).join('；'),
+            }}
+          />
         </div>
       ) : (
         <div className="map-dim" data-testid="map-fix-none">

@@ -350,7 +350,8 @@ function MapView({ site }: { site: SiteView }) {
   }, [site, weather, dangerLevels, layers.weather, loaded]);
 
   // Layer visibility, rings, bearing lines and the fix.
-  const bearings = useMemo(() => bearingsGeoJson(site, lines), [site, lines]);
+  const sigma = useAppStore((s) => s.mapBearingSigma);
+  const bearings = useMemo(() => bearingsGeoJson(site, lines, undefined, sigma), [site, lines, sigma]);
   useEffect(() => {
     const map = mapRef.current;
     if (!map || !loaded) return;

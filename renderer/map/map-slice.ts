@@ -63,6 +63,9 @@ export interface MapSlice {
   selectMapTower(id: string | null): void;
   /** Single-tower fix: where a tower's camera axis meets the ground. */
   mapGroundFix: { towerId: string; hit: GroundHit } | null;
+  /** Bearing error of a sighting, degrees (1σ), for the fixes' uncertainty (default ±0.5°). */
+  mapBearingSigma: number;
+  setMapBearingSigma(deg: number): void;
 }
 
 /** The hotspot set after a change event from the host. */
@@ -101,4 +104,6 @@ export const createMapSlice: StateCreator<AppState, [], [], MapSlice> = (set) =>
   mapSelectedTower: null,
   selectMapTower: (id) => set({ mapSelectedTower: id }),
   mapGroundFix: null,
+  mapBearingSigma: 0.5,
+  setMapBearingSigma: (deg) => set({ mapBearingSigma: Math.min(5, Math.max(0.05, deg)) }),
 });

@@ -1,5 +1,9 @@
+import type { Alert } from '../../common/alerts';
+import { destination, inverse, latLon } from '../../common/geo';
+import { SIMULATED_TOWERS } from '../../native/site/simulated';
 import { openContractSocket } from '../integration/contract-socket';
 import { consoleUrl, expect, test } from './fixtures';
+import { MapPage } from './pages/map.page';
 import { DecoderPreview } from './pages/wall.page';
 
 test.describe.configure({ mode: 'serial' });
@@ -37,7 +41,24 @@ test('a detector fires: the pop shows snapshot and live video, the wall alarm re
   await pop.getByTestId('alert-map').click();
   await expect(page.getByTestId('tab-map')).toHaveAttribute('aria-selected', 'true');
   await expect(pop).toHaveClass(/docked/);
-  await page.waitForTimeout(1500);
+  // The alarm's bearing line is on the map; cross it with a second tower's sighting 3 km out; one click gives the alert that fix.
+  const alarm = (await leader.value<{ alerts: Alert[] }>('alert:list', {})).alerts.find((a) => a.status === 'new')!;
+  const [t01, t02] = ['t01', 't02'].map((id) => SIMULATED_TOWERS.find((t) => t.id === id)!);
+  const fire = destination(latLon(t01!.lat, t01!.lon), alarm.bearing, 3000);
+  const map = new MapPage(page);
+  await map.addBearing('t02', Number(inverse(latLon(t02!.lat, t02!.lon), fire).bearing.toFixed(2)));
+  await expect(page.getByTestId('map-fix')).toBeVisible();
+  await page.getByTestId('map-fix').getByTestId('map-fix-to-alert').click();
+  await expect(page.getByTestId('map-fix').getByTestId('map-fix-sent')).toContainText('已发送至仙人山报警');
+  await expect(pop.getByTestId('alert-position')).toContainText('在一张图标定');
+  const located = (await leader.value<{ alerts: Alert[] }>('alert:list', {})).alerts.find((a) => a.id === alarm.id)!.position!;
+  expect(inverse(latLon(located.lat, located.lon), fire).distance).toBeLessThan(50);
+  await page.getByTestId('map-fix').getByTestId('map-fix-to-duty').click();
+  await expect(page.getByTestId('map-fix').getByTestId('map-fix-sent')).toContainText('已记入值班日志');
+  const dutyAlarms = async () => JSON.stringify(await leader.value('duty:search', { category: 'alarm' }));
+  await expect.poll(dutyAlarms, { timeout: 10_000 }).toContain('一张图定位');
+  expect(await dutyAlarms()).toContain('报警位置经');
+  await page.waitForTimeout(1000);
   await page.screenshot({ path: testInfo.outputPath('alert-on-map.png') });
   await page.getByTestId('tab-video').click();
   await expect(pop).not.toHaveClass(/docked/);

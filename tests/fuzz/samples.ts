@@ -167,6 +167,7 @@ export const SAMPLES: Partial<Record<CommandName, readonly Sample[]>> = {
     { id: 'fz-alert', verdict: 'duplicate', duplicateOf: 'fz-other' },
   ],
   'alert:remark': [{ id: 'fz-alert', text: '火势减弱' }],
+  'alert:locate': [{ id: 'fz-alert', lat: 31.25, lon: 119.41, method: 'triangulated', uncertaintyM: 120 }],
   'alert:close': [{ id: 'fz-alert', note: '' }],
   'duty:overview': [{}],
   'duty:signOn': [{}],
