@@ -317,6 +317,8 @@ export const en: Record<MessageKey, string> = {
   'map.fixSentAlert': 'Sent to the {tower} alert; its reports use this position',
   'map.fixSentDuty': 'Written to the duty log',
   'map.fixDutyText': 'Located on the map: {dec} ({dms}), ±{r} m, {method}. {detail}',
+  'map.placesNear': 'Near:',
+  'map.placeNear': '{km} km {dir} of {place}',
   'map.fixNone': 'A fix appears when lines from two towers cross',
   'map.ellipse': '95% error ellipse {major} × {minor} m (bearing error ±0.5°)',
   'map.leg': '{tower}: {dist} km, bearing {bearing}°',

@@ -316,6 +316,8 @@ export const zhCN = {
   'map.fixSentAlert': '已发送至{tower}报警，后续报告使用此位置',
   'map.fixSentDuty': '已记入值班日志',
   'map.fixDutyText': '一张图定位：{dec}（{dms}），±{r} 米，{method}。{detail}',
+  'map.placesNear': '附近地名：',
+  'map.placeNear': '{place}{dir}方向 {km} 千米',
   'map.fixNone': '两座塔台的方位线相交时显示交会点',
   'map.ellipse': '95% 误差椭圆 {major} × {minor} 米（方位误差 ±0.5°）',
   'map.leg': '{tower}：{dist} 千米，方位 {bearing}°',

@@ -6,7 +6,8 @@ import { useT } from '../i18n';
 import { terrainFixUncertainty } from '../../common/alerts';
 import { FixActions } from './FixActions';
 import { HotspotPanel } from './HotspotPanel';
-import { towerFov, towerPoint, towerPose, type bearingsGeoJson } from './map-data';
+import { compassWord } from '../../common/ptz';
+import { nearestPlaces, towerFov, towerPoint, towerPose, type bearingsGeoJson } from './map-data';
 import { OFFLINE_BASEMAP } from './map-slice';
 
 /** The layer panel's basemap choice: the built-in offline map and the site's, each saying whether it can be shown. */
@@ -76,6 +77,25 @@ function MapHud({ site }: { site: SiteView }) {
   );
 }
 
+/** "3.2 km north-east of 上沛村" for the places nearest to a fix; one line each, and as one text for the duty log. */
+function usePlacesNear(site: SiteView, lat: number, lon: number): string[] {
+  const t = useT();
+  const lang = useAppStore((s) => s.lang);
+  return nearestPlaces(site, latLon(lat, lon), 3).map((p) =>
+    t('map.placeNear', { place: p.name, dir: compassWord(p.bearing, lang === 'en' ? 'en' : 'zh'), km: (p.distance / 1000).toFixed(1) }),
+  );
+}
+
+function PlacesNear({ lines }: { lines: string[] }) {
+  const t = useT();
+  if (!lines.length) return null;
+  return (
+    <div className="map-dim map-places" data-testid="map-fix-places">
+      {t('map.placesNear')} {lines.join('；')}
+    </div>
+  );
+}
+
 /** Result of the single-tower fix: where the camera axis meets the ground, or why it does not. */
 function GroundFixBox({ site }: { site: SiteView }) {
   const t = useT();
@@ -111,10 +131,33 @@ function GroundFixFacts({ site, towerId, lat, lon, distance, height, sigma }: { 
   const dist = distance ?? (tower ? inverse(towerPoint(tower), latLon(lat, lon)).distance : 0);
   const drop = tower ? tower.groundElevation + tower.mastHeight - (height ?? 0) : 0;
   const detail = t('map.groundFixLeg', { dist: (dist / 1000).toFixed(2), height: (height ?? 0).toFixed(0) });
+  const places = usePlacesNear(site, lat, lon);
   return (
     <>
       <div className="map-dim">{detail}</div>
-      <FixActions fix={{ lat, lon, method: 'terrain', uncertaintyM: terrainFixUncertainty(dist, drop, sigma), detail: `${tower?.name ?? towerId}：${detail}` }} />
+      <PlacesNear lines={places} />
+      <FixActions
+        fix={{ lat, lon, method: 'terrain', uncertaintyM: terrainFixUncertainty(dist, drop, sigma), detail: [`${tower?.name ?? towerId}：${detail}`, ...places].join('；') }}
+      />
+    </>
+  );
+}
+
+function TriangulatedFix({ site, fix }: { site: SiteView; fix: NonNullable<ReturnType<typeof bearingsGeoJson>['result']> }) {
+  const t = useT();
+  const legs = fix.legs.map((leg) => t('map.leg', { tower: leg.towerName, dist: (leg.distance / 1000).toFixed(2), bearing: leg.bearing.toFixed(1) }));
+  const places = usePlacesNear(site, fix.fix.point.lat, fix.fix.point.lon);
+  return (
+    <>
+      <ul>
+        {legs.map((l, i) => (
+          <li key={i}>{l}</li>
+        ))}
+      </ul>
+      <PlacesNear lines={places} />
+      <FixActions
+        fix={{ lat: fix.fix.point.lat, lon: fix.fix.point.lon, method: 'triangulated', uncertaintyM: fix.fix.ellipse.major * ELLIPSE_95, detail: [...legs, ...places].join('；') }}
+      />
     </>
   );
 }
@@ -235,20 +278,7 @@ export function MapSidePanel({ site, fix }: { site: SiteView; fix: ReturnType<ty
             {formatLatLonDms(fix.fix.point)}
           </div>
           <div className="map-dim">{t('map.ellipse', { major: Math.round(fix.fix.ellipse.major * ELLIPSE_95), minor: Math.round(fix.fix.ellipse.minor * ELLIPSE_95) })}</div>
-          <ul>
-            {fix.legs.map((leg, i) => (
-              <li key={i}>{t('map.leg', { tower: leg.towerName, dist: (leg.distance / 1000).toFixed(2), bearing: leg.bearing.toFixed(1) })}</li>
-            ))}
-          </ul>
-          <FixActions
-            fix={{
-              lat: fix.fix.point.lat,
-              lon: fix.fix.point.lon,
-              method: 'triangulated',
-              uncertaintyM: fix.fix.ellipse.major * ELLIPSE_95,
-              detail: fix.legs.map((leg) => t('map.leg', { tower: leg.towerName, dist: (leg.distance / 1000).toFixed(2), bearing: leg.bearing.toFixed(1) })).join('；'),
-            }}
-          />
+          <TriangulatedFix site={site} fix={fix} />
         </div>
       ) : (
         <div className="map-dim" data-testid="map-fix-none">

@@ -4,7 +4,7 @@ import { wgs84ToGcj02 } from '../../common/gcj02';
 import { bearing, destination, latLon } from '../../common/geo';
 import { splitCsv } from './HotspotPanel';
 import { applyHotspotChange } from './map-slice';
-import { hotspotsGeoJson, measureGeoJson, nearestTowers, planSlew, searchMap, toGcj02 } from './map-data';
+import { hotspotsGeoJson, measureGeoJson, nearestPlaces, nearestTowers, planSlew, searchMap, toGcj02 } from './map-data';
 
 const tower = (id: string, name: string, lat: number, lon: number, northOffset = 0): SiteView['towers'][number] => ({
   id,
@@ -92,6 +92,15 @@ describe('tools', () => {
     expect(n.map((x) => x.tower.id).sort()).toEqual(['t01', 't07']);
     expect(n[0]!.distance).toBeLessThan(n[1]!.distance);
     expect(n[0]!.bearing).toBeCloseTo(bearing(latLon(n[0]!.tower.lat, n[0]!.tower.lon), p), 9);
+  });
+  it('names the places nearest to a fix, with the direction from each place', () => {
+    const village = latLon(31.3, 119.4);
+    const p = destination(village, 45, 2000);
+    const withPlaces: SiteView = { ...site, places: [{ name: '远村', lat: 31.5, lon: 119.6 }, { name: '上沛村', lat: 31.3, lon: 119.4 }, { name: '中村', lat: 31.28, lon: 119.38 }] };
+    const n = nearestPlaces(withPlaces, p, 2);
+    expect(n.map((x) => x.name)).toEqual(['上沛村', '中村']);
+    expect(n[0]!.distance).toBeCloseTo(2000, 3);
+    expect(n[0]!.bearing).toBeCloseTo(45, 6);
   });
   it('plans look-here for a chosen tower with the target height', () => {
     const target = destination(latLon(31.2612, 119.3555), 100, 4000);

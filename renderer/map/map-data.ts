@@ -234,6 +234,20 @@ export function nearestTowers(site: SiteView, p: LatLon, n = 3): { tower: TowerV
     .slice(0, n);
 }
 
+/**
+ * The site's named places nearest to a point (a fix), each with the distance and the direction from
+ * the place to the point — "3.2 km north-east of 上沛村" is how a fire is phoned through.
+ */
+export function nearestPlaces(site: SiteView, p: LatLon, n = 3): { name: string; distance: number; bearing: number }[] {
+  return site.places
+    .map((x) => {
+      const inv = inverse(latLon(x.lat, x.lon), p);
+      return { name: x.name, distance: inv.distance, bearing: inv.bearing };
+    })
+    .sort((a, b) => a.distance - b.distance)
+    .slice(0, n);
+}
+
 export interface SearchHit {
   kind: 'tower' | 'place' | 'coordinate';
   name: string;

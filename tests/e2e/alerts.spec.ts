@@ -48,6 +48,7 @@ test('a detector fires: the pop shows snapshot and live video, the wall alarm re
   const map = new MapPage(page);
   await map.addBearing('t02', Number(inverse(latLon(t02!.lat, t02!.lon), fire).bearing.toFixed(2)));
   await expect(page.getByTestId('map-fix')).toBeVisible();
+  await expect(page.getByTestId('map-fix').getByTestId('map-fix-places')).toContainText(/附近地名：.+方向 \d+\.\d 千米/);
   await page.getByTestId('map-fix').getByTestId('map-fix-to-alert').click();
   await expect(page.getByTestId('map-fix').getByTestId('map-fix-sent')).toContainText('已发送至仙人山报警');
   await expect(pop.getByTestId('alert-position')).toContainText('在一张图标定');
