@@ -117,7 +117,7 @@ export async function benchMap(): Promise<BenchRow[]> {
     const turned = bearingsAfter.filter((b, i) => b !== bearingsBefore[i]).length;
 
     const fmt = (xs: number[]) => `${xs.length} (max ${xs.length ? Math.max(...xs).toFixed(0) : 0} ms)`;
-    console.log(`map: ready ${ready.map((x) => x.toFixed(0)).join(' ')} ms; long tasks idle ${fmt(idle)} in ${LOAD_SECONDS / 2} s, under load ${fmt(loaded)} in ${LOAD_SECONDS} s, at 800×450 ${fmt(small)} in ${LOAD_SECONDS / 2} s; WebGL ${gl}; ${batch} hotspot batches; ${cones} towers with a drawn cone, ${turned} of them turned`);
+    console.log(`map: ready ${ready.map((x) => x.toFixed(0)).join(' ')} ms; long tasks idle ${fmt(idle)} in ${LOAD_SECONDS / 2} s, under load ${fmt(loaded)} in ${LOAD_SECONDS} s, at 800×450 ${fmt(small)} in ${LOAD_SECONDS / 2} s; WebGL ${gl}, map pixel ratio ${await page.getByTestId('map-canvas').locator('canvas').first().getAttribute('data-pixel-ratio')}; ${batch} hotspot batches; ${cones} towers with a drawn cone, ${turned} of them turned`);
     return [
       { bench: 'map', metric: 'map ready (tab → style loaded, 19 towers drawn), median', value: median(ready), unit: 'ms', goal: '≤ 1500 ms' },
       { bench: 'map', metric: 'map ready, p95', value: percentile(ready, 95), unit: 'ms' },

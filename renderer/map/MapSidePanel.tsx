@@ -8,7 +8,8 @@ import { FixActions } from './FixActions';
 import { HotspotPanel } from './HotspotPanel';
 import { compassWord } from '../../common/ptz';
 import { nearestPlaces, towerFov, towerPoint, towerPose, type bearingsGeoJson } from './map-data';
-import { OFFLINE_BASEMAP } from './map-slice';
+import { OFFLINE_BASEMAP, type MapRenderScale } from './map-slice';
+import { webglRenderer } from './software-gl';
 
 /** The layer panel's basemap choice: the built-in offline map and the site's, each saying whether it can be shown. */
 function BasemapList({ site }: { site: SiteView }) {
@@ -261,6 +262,7 @@ export function MapSidePanel({ site, fix }: { site: SiteView; fix: ReturnType<ty
         />
         °
       </label>
+      <RenderScale />
       {lines.length > 0 && (
         <button type="button" className="map-clear" onClick={clear}>
           {t('map.clear')}
@@ -288,5 +290,26 @@ export function MapSidePanel({ site, fix }: { site: SiteView; fix: ReturnType<ty
       <h3>{t('map.hotspots')}</h3>
       <HotspotPanel />
     </aside>
+  );
+}
+
+/** Map resolution: automatic (half where WebGL is drawn in software), full, or half. */
+function RenderScale() {
+  const t = useT();
+  const scale = useAppStore((s) => s.mapRenderScale);
+  const setScale = useAppStore((s) => s.setMapRenderScale);
+  const gl = webglRenderer();
+  return (
+    <label className="map-row map-sigma" title={gl.renderer}>
+      {t('map.renderScale')}
+      <select value={scale} data-testid="map-render-scale" onChange={(e) => setScale(e.target.value as MapRenderScale)}>
+        {(['auto', 'full', 'half'] as const).map((k) => (
+          <option key={k} value={k}>
+            {t(`map.renderScale.${k}`)}
+          </option>
+        ))}
+      </select>
+      {gl.software && scale === 'auto' && <span className="map-note" data-testid="map-software-gl">{t('map.softwareGl')}</span>}
+    </label>
   );
 }

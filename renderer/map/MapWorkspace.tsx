@@ -26,7 +26,8 @@ import {
   type Collection,
   type SlewPlan,
 } from './map-data';
-import { OFFLINE_BASEMAP } from './map-slice';
+import { mapPixelRatio, OFFLINE_BASEMAP } from './map-slice';
+import { webglRenderer } from './software-gl';
 import { offlineStyle } from './offline-style';
 import { fillWeather } from './weather-marker';
 
@@ -151,7 +152,9 @@ function MapView({ site }: { site: SiteView }) {
       dragRotate: false,
       pitchWithRotate: false,
       maxZoom: 16,
+      pixelRatio: mapPixelRatio(useAppStore.getState().mapRenderScale, window.devicePixelRatio, webglRenderer().software),
     });
+    map.getCanvas().dataset.pixelRatio = String(map.getPixelRatio());
     map.touchZoomRotate.disableRotation();
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
     map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
@@ -348,6 +351,16 @@ function MapView({ site }: { site: SiteView }) {
       if (wx) fillWeather(wx, layers.weather ? byTower.get(tower.id) : undefined, dangerLevels);
     }
   }, [site, weather, dangerLevels, layers.weather, loaded]);
+
+  // The canvas's resolution follows the render setting (see mapRenderScale).
+  const renderScale = useAppStore((s) => s.mapRenderScale);
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map) return;
+    const ratio = mapPixelRatio(renderScale, window.devicePixelRatio, webglRenderer().software);
+    if (map.getPixelRatio() !== ratio) map.setPixelRatio(ratio);
+    map.getCanvas().dataset.pixelRatio = String(map.getPixelRatio());
+  }, [renderScale]);
 
   // Layer visibility, rings, bearing lines and the fix.
   const sigma = useAppStore((s) => s.mapBearingSigma);

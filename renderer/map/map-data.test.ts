@@ -3,7 +3,7 @@ import type { Hotspot, SiteView } from '../../common/contract';
 import { wgs84ToGcj02 } from '../../common/gcj02';
 import { bearing, destination, latLon } from '../../common/geo';
 import { splitCsv } from './HotspotPanel';
-import { applyHotspotChange } from './map-slice';
+import { applyHotspotChange, mapPixelRatio } from './map-slice';
 import { hotspotsGeoJson, measureGeoJson, nearestPlaces, nearestTowers, planSlew, searchMap, toGcj02 } from './map-data';
 
 const tower = (id: string, name: string, lat: number, lon: number, northOffset = 0): SiteView['towers'][number] => ({
@@ -127,5 +127,14 @@ describe('FIRMS file parts', () => {
       expect(rows.indexOf(firstRow) + 2).toBe(p.firstLine + 1);
     }
     expect(parts.flatMap((p) => p.text.split('\n').slice(1))).toEqual(rows);
+  });
+});
+
+describe('map render resolution', () => {
+  it('draws at half resolution only where asked or where auto meets software WebGL', () => {
+    expect(mapPixelRatio('auto', 2, false)).toBe(2);
+    expect(mapPixelRatio('auto', 1, true)).toBe(0.5);
+    expect(mapPixelRatio('full', 1, true)).toBe(1);
+    expect(mapPixelRatio('half', 2, false)).toBe(1);
   });
 });

@@ -66,6 +66,20 @@ export interface MapSlice {
   /** Bearing error of a sighting, degrees (1σ), for the fixes' uncertainty (default ±0.5°). */
   mapBearingSigma: number;
   setMapBearingSigma(deg: number): void;
+  /**
+   * The map canvas's resolution: `auto` draws at half resolution where WebGL runs in software (a console
+   * without a GPU driver), so a redraw does not hold the page — and the joystick — for hundreds of ms.
+   */
+  mapRenderScale: MapRenderScale;
+  setMapRenderScale(scale: MapRenderScale): void;
+}
+
+export type MapRenderScale = 'auto' | 'full' | 'half';
+
+/** The canvas pixel ratio for a render setting: half of the screen's where asked, or where `auto` meets software WebGL. */
+export function mapPixelRatio(scale: MapRenderScale, devicePixelRatio: number, softwareGl: boolean): number {
+  const half = scale === 'half' || (scale === 'auto' && softwareGl);
+  return half ? devicePixelRatio / 2 : devicePixelRatio;
 }
 
 /** The hotspot set after a change event from the host. */
@@ -106,4 +120,6 @@ export const createMapSlice: StateCreator<AppState, [], [], MapSlice> = (set) =>
   mapGroundFix: null,
   mapBearingSigma: 0.5,
   setMapBearingSigma: (deg) => set({ mapBearingSigma: Math.min(5, Math.max(0.05, deg)) }),
+  mapRenderScale: 'auto',
+  setMapRenderScale: (scale) => set({ mapRenderScale: scale }),
 });
