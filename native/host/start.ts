@@ -66,6 +66,8 @@ export interface HostOptions {
   sync?: { url: string; token: string } | null;
   /** Prints a report page to PDF (the desktop app passes Electron's printToPDF); default: the system's Chromium. */
   printPdf?: (html: string) => Promise<Buffer>;
+  /** health (运维): the clock of states, availability and ticket deadlines, and how often tickets are reviewed (tests move both). */
+  health?: { now?: () => number; reviewEveryMs?: number };
   log?: Logger;
 }
 
@@ -190,6 +192,8 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
     },
     dutyLine: (text, tower) => healthLate.dutyLine?.(text, tower),
     log: createLogger('health'),
+    ...(opts.health?.now ? { now: opts.health.now } : {}),
+    ...(opts.health?.reviewEveryMs ? { reviewEveryMs: opts.health.reviewEveryMs } : {}),
   });
   healthRef.domain = health;
   registry.register(health.handlers);
