@@ -174,7 +174,7 @@ export class HealthMonitor {
         t.unref();
         this.timers.add(t);
       };
-      loop(Math.floor(Math.random() * Math.min(1000, p.intervalMs)));
+      loop(Math.floor(Math.random() * Math.min(3000, p.intervalMs)));
     }
   }
 

@@ -92,6 +92,9 @@ export function buildProbes(deps: ProbeDeps): Probe[] {
       });
     }
     const target = towerLinkTarget(t);
+    // A link is slow when the median of its last three measurements is: one late answer (a busy
+    // moment of the host itself) does not flip the board.
+    const recent: number[] = [];
     probes.push({
       name: `link ${t.id}`,
       intervalMs: cfg.intervals.link * 1000,
@@ -101,7 +104,10 @@ export function buildProbes(deps: ProbeDeps): Probe[] {
         const m = await link(target);
         const how = m.method === 'icmp' ? `ping ${cfg.ping.payloadBytes} 字节` : m.method === 'udp-echo' ? `UDP ${cfg.ping.payloadBytes} 字节` : 'TCP 连接';
         if (m.latencyMs === null) return [{ id: `link:${t.id}`, state: 'down', detail: `链路中断（${how}）：${m.note ?? '无应答'}`, latencyMs: null, lossPct: m.lossPct }];
-        const slow = m.latencyMs > cfg.ping.latencyLimitMs || m.lossPct > cfg.ping.lossLimitPct;
+        recent.push(m.latencyMs);
+        if (recent.length > 3) recent.shift();
+        const typical = [...recent].sort((a, b) => a - b)[Math.floor(recent.length / 2)]!;
+        const slow = typical > cfg.ping.latencyLimitMs || m.lossPct > cfg.ping.lossLimitPct;
         return [
           {
             id: `link:${t.id}`,
