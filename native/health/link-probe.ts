@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { createSocket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { connect } from 'node:net';
 
@@ -61,38 +61,59 @@ export function tcpConnectTime(host: string, port: number, timeoutMs: number): P
   });
 }
 
+// One socket for every UDP link probe (a socket per probe costs more than the datagrams); answers
+// are matched by a sequence number in the first four bytes.
+const udp: { sock?: Socket; family?: string; waiting: Map<number, () => void>; seq: number; payload?: Buffer } = { waiting: new Map(), seq: 0 };
+
+function udpSocket(v6: boolean): Socket {
+  const family = v6 ? 'udp6' : 'udp4';
+  if (udp.sock && udp.family === family) return udp.sock;
+  const sock = createSocket(family);
+  sock.on('message', (msg) => {
+    if (msg.length >= 4) udp.waiting.get(msg.readUInt32BE(0))?.();
+  });
+  sock.on('error', () => undefined);
+  sock.unref();
+  udp.sock = sock;
+  udp.family = family;
+  return sock;
+}
+
 /** Datagrams of `payloadBytes` to a UDP echo peer; each answer within the timeout counts. */
 export function udpEcho(host: string, port: number, payloadBytes: number, count: number, timeoutMs: number): Promise<LinkMeasure> {
   return new Promise((resolve) => {
-    const sock = createSocket(host.includes(':') ? 'udp6' : 'udp4');
-    const sent = new Map<number, number>();
-    const rtts: number[] = [];
+    const sock = udpSocket(host.includes(':'));
     const size = Math.max(8, Math.min(payloadBytes, 65000));
+    if (udp.payload?.length !== size) udp.payload = Buffer.alloc(size);
+    const rtts: number[] = [];
+    const seqs: number[] = [];
     let closed = false;
-    const finish = (note: string | null) => {
+    let note: string | null = null;
+    const finish = () => {
       if (closed) return;
       closed = true;
       clearTimeout(timer);
-      sock.close();
-      const lossPct = (100 * (count - rtts.length)) / count;
-      resolve({ latencyMs: median(rtts), lossPct, method: 'udp-echo', note: rtts.length ? null : (note ?? `no echo from ${host}:${port} within ${timeoutMs} ms`) });
+      for (const q of seqs) udp.waiting.delete(q);
+      resolve({ latencyMs: median(rtts), lossPct: (100 * (count - rtts.length)) / count, method: 'udp-echo', note: rtts.length ? null : (note ?? `no echo from ${host}:${port} within ${timeoutMs} ms`) });
     };
-    const timer = setTimeout(() => finish(null), timeoutMs);
-    sock.on('message', (msg) => {
-      if (msg.length < 4) return;
-      const seq = msg.readUInt32BE(0);
-      const t0 = sent.get(seq);
-      if (t0 === undefined) return;
-      sent.delete(seq);
-      rtts.push(performance.now() - t0);
-      if (rtts.length === count) finish(null);
-    });
-    sock.on('error', (e) => finish(e.message));
+    const timer = setTimeout(finish, timeoutMs);
     for (let i = 0; i < count; i++) {
-      const buf = Buffer.alloc(size);
-      buf.writeUInt32BE(i, 0);
-      sent.set(i, performance.now());
-      sock.send(buf, port, host, (err) => err && finish(err.message));
+      const q = (udp.seq = (udp.seq + 1) >>> 0);
+      seqs.push(q);
+      const t0 = performance.now();
+      udp.waiting.set(q, () => {
+        udp.waiting.delete(q);
+        rtts.push(performance.now() - t0);
+        if (rtts.length === count) finish();
+      });
+      const buf = Buffer.from(udp.payload);
+      buf.writeUInt32BE(q, 0);
+      sock.send(buf, port, host, (err) => {
+        if (err) {
+          note = err.message;
+          finish();
+        }
+      });
     }
   });
 }

@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import { cpus, freemem, totalmem } from 'node:os';
 import { statfs } from 'node:fs/promises';
 import type { PtzHeadInfo, StreamInfo, WallState } from '../../common/contract';
@@ -25,20 +26,41 @@ export interface ProbeDeps {
 const SOAP_TIME =
   '<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><GetSystemDateAndTime xmlns="http://www.onvif.org/ver10/device/wsdl"/></s:Body></s:Envelope>';
 
-/** ONVIF reachability and response time: GetSystemDateAndTime needs no credentials on any ONVIF device. */
-export async function probeOnvif(url: string, timeoutMs: number): Promise<{ ok: boolean; ms: number; detail: string }> {
+// Kept-alive connections: a probe every few seconds per head should not open a socket each time.
+const onvifAgent = new Agent({ keepAlive: true, maxSockets: 1, timeout: 30_000 });
+
+/** ONVIF reachability and response time: GetSystemDateAndTime needs no credentials on any ONVIF device. HTTPS devices: see docs/health.md. */
+export function probeOnvif(url: string, timeoutMs: number): Promise<{ ok: boolean; ms: number; detail: string }> {
   const t0 = performance.now();
-  try {
-    const res = await fetch(url, { method: 'POST', body: SOAP_TIME, headers: { 'content-type': 'application/soap+xml; charset=utf-8' }, signal: AbortSignal.timeout(timeoutMs) });
-    const text = await res.text();
-    const ms = performance.now() - t0;
-    if (!text.includes('SystemDateAndTime')) return { ok: false, ms, detail: `ONVIF 应答异常（HTTP ${res.status}）` };
-    return { ok: true, ms, detail: `ONVIF 应答 ${ms.toFixed(0)} ms` };
-  } catch (e) {
-    const err = e as Error & { cause?: { code?: string } };
-    const why = err.name === 'TimeoutError' ? `${timeoutMs} ms 内无应答` : (err.cause?.code ?? err.message);
-    return { ok: false, ms: performance.now() - t0, detail: `ONVIF 不可达：${why}` };
-  }
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (ok: boolean, detail: string) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      const ms = performance.now() - t0;
+      resolve({ ok, ms, detail: ok ? `ONVIF 应答 ${ms.toFixed(0)} ms` : detail });
+    };
+    let req: ReturnType<typeof request>;
+    try {
+      if (!url.startsWith('http:')) return finish(false, `ONVIF 地址 ${url} 不是 http://`);
+      req = request(url, { method: 'POST', agent: onvifAgent, headers: { 'content-type': 'application/soap+xml; charset=utf-8', 'content-length': Buffer.byteLength(SOAP_TIME) } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d.length + text.length < 64_000 ? d : ''));
+        res.on('end', () => finish(text.includes('SystemDateAndTime'), `ONVIF 应答异常（HTTP ${res.statusCode}）`));
+        res.on('error', (e) => finish(false, `ONVIF 不可达：${e.message}`));
+      });
+    } catch (e) {
+      return finish(false, `ONVIF 地址无效：${(e as Error).message}`);
+    }
+    const timer = setTimeout(() => {
+      finish(false, `ONVIF 不可达：${timeoutMs} ms 内无应答`);
+      req.destroy();
+    }, timeoutMs);
+    req.on('error', (e: NodeJS.ErrnoException) => finish(false, `ONVIF 不可达：${e.code ?? e.message}`));
+    req.end(SOAP_TIME);
+  });
 }
 
 /** The default link target of a tower without `link.address`: its first camera's RTSP host, by TCP connect time. */

@@ -22,6 +22,8 @@ let clock = zonedMs(2026, 11, 23, 9, 0, 'Asia/Shanghai');
 let host: RunningHost;
 let socket: ContractSocket;
 const call = <T = unknown>(name: string, args: unknown): Promise<T> => socket.value<T>(name, args);
+// The machine running the test may be busy (host CPU degraded gets its own level-3 ticket): only the site's devices count here.
+const siteTickets = async (status: 'open' | 'all') => (await call<Ticket[]>('health:tickets', { status })).filter((t) => !t.deviceId?.startsWith('host:'));
 const state = async (id: string) => (await call<{ devices: DeviceHealth[] }>('health:state', {})).devices.find((d) => d.id === id)?.state;
 
 beforeAll(async () => {
@@ -53,10 +55,10 @@ describe('health through the host', () => {
     // Below the threshold nothing opens; past it, one level-2 ticket each (t02's cameras are covered by its link's).
     clock += 1 * MIN;
     await new Promise((r) => setTimeout(r, 800));
-    expect(await call<Ticket[]>('health:tickets', { status: 'open' })).toEqual([]);
+    expect(await siteTickets('open')).toEqual([]);
     clock += 2 * MIN;
-    await expect.poll(async () => (await call<Ticket[]>('health:tickets', { status: 'open' })).length, { timeout: 10_000 }).toBe(2);
-    const open = await call<Ticket[]>('health:tickets', { status: 'open' });
+    await expect.poll(async () => (await siteTickets('open')).length, { timeout: 10_000 }).toBe(2);
+    const open = await siteTickets('open');
     const camTicket = open.find((t) => t.deviceId === 'cam:t01-visible')!;
     const linkTicket = open.find((t) => t.deviceId === 'link:t02')!;
     expect(camTicket).toMatchObject({ level: 2, origin: 'auto', towerId: 't01' });
