@@ -32,6 +32,12 @@ test('运维 board: a dead camera turns red within seconds, a slow link shows de
   await expect(ticket).toContainText(/响应：剩余 [01]:\d\d/);
   await expect(page.getByTestId('health-tab-tickets').locator('.health-badge')).toHaveText(/^[1-9]\d*$/);
   await page.screenshot({ path: testInfo.outputPath('health-tickets.png') });
+  // The weekly inspection from the checklist template: a result is kept.
+  await page.getByTestId('health-tab-inspections').click();
+  const first = page.locator('.health-items li').first();
+  await first.getByRole('button', { name: '正常' }).click();
+  await expect(first).toHaveClass(/\bok\b/);
+  await page.screenshot({ path: testInfo.outputPath('health-inspections.png') });
   sim.setCamera('t03-visible', true);
   sim.setLinkQuality('t05', { latencyMs: 2 });
 });

@@ -98,5 +98,9 @@ describe('health through the host', () => {
     expect(check['line:network.t02']).toMatchObject({ auto: 'fault' });
     expect(check['line:network.t02']?.detail).toMatch(/链路中断/);
     expect(check['line:network.t01']?.detail).toMatch(/UDP 20000 字节/);
+
+    // A wall decoder powered off is seen through the wall controller's polls.
+    await sim.setDecoder('d03', false);
+    await expect.poll(() => state('decoder:d03'), { timeout: 15_000, interval: 250 }).toBe('down');
   }, 90_000);
 });
