@@ -99,6 +99,18 @@ describe('health through the host', () => {
     expect(check['line:network.t02']?.detail).toMatch(/链路中断/);
     expect(check['line:network.t01']?.detail).toMatch(/UDP 20000 字节/);
 
+    // History, the period report (CSV with the ticket and its report; a PDF) and the asset register.
+    const hist = await call<{ at: number; state: string }[]>('health:history', { deviceId: 'cam:t01-visible', from: dropAt - 60 * MIN, to: clock });
+    expect(hist.map((h) => h.state)).toEqual(['up', 'down']);
+    const csv = await call<{ name: string; dataBase64: string }>('health:report', { period: 'week', date: '2026-11-23', format: 'csv' });
+    expect(Buffer.from(csv.dataBase64, 'base64').toString('utf8')).toMatch(/ticket,GZ.*光缆被施工挖断/);
+    const pdf = await call<{ mime: string; dataBase64: string }>('health:report', { period: 'month', date: '2026-11-23', format: 'pdf' });
+    expect(Buffer.from(pdf.dataBase64, 'base64').subarray(0, 8).toString('latin1')).toBe('%PDF-1.4');
+    const imported = await call<{ imported: number; errors: { line: number; reason: string }[] }>('health:assetImport', { csv: 'deviceId,model,installDate\nptz:t01,YT-50,2024-04-01\nptz:t99,YT-50,\n' });
+    expect(imported.imported).toBe(1);
+    expect(imported.errors).toEqual([{ line: 3, reason: expect.stringMatching(/ptz:t99/) }]);
+    expect((await call<{ csv: string }>('health:assetExport', {})).csv).toMatch(/ptz:t01,,,YT-50/);
+
     // A wall decoder powered off is seen through the wall controller's polls.
     await sim.setDecoder('d03', false);
     await expect.poll(() => state('decoder:d03'), { timeout: 15_000, interval: 250 }).toBe('down');
