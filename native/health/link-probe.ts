@@ -54,7 +54,7 @@ export function tcpConnectTime(host: string, port: number, timeoutMs: number): P
     sock.once('connect', () => finish(performance.now() - t0, null));
     sock.once('error', (e: NodeJS.ErrnoException) => {
       // Refused: the host is there (its stack answered), the service is not; for the link that is an answer.
-      if (e.code === 'ECONNREFUSED') finish(null, `connection refused by ${host}:${port}`);
+      if (e.code === 'ECONNREFUSED') finish(performance.now() - t0, `${host}:${port} refused the connection (the host answers)`);
       else if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') finish(null, `cannot resolve ${host} (DNS: ${e.code})`);
       else finish(null, `${e.code ?? e.message}`);
     });
