@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { benchAlerts } from './alerts';
 import { benchDuty } from './duty';
 import { benchFanout } from './fanout';
+import { benchHealth } from './health';
 import { benchLatency } from './latency';
 import { benchMap } from './map';
 import { benchPtz } from './ptz';
@@ -22,6 +23,8 @@ const benches: Record<string, () => Promise<BenchRow[]>> = {
   duty: () => benchDuty(),
   alerts: () => benchAlerts(),
   map: () => benchMap(),
+  // health (运维)
+  health: () => benchHealth(),
   // Long: 20 minutes by default (SOAK_MINUTES).
   soak: () => benchSoak(),
 };

@@ -42,6 +42,9 @@ export const Permission = z.enum([
   'site.configure',
   /** Start and steer the leadership demonstration. */
   'demo.run',
+  // --- health (运维) ---
+  /** Assign and close fault tickets, import the asset register. */
+  'health.manage',
 ]);
 export type Permission = z.infer<typeof Permission>;
 
@@ -62,8 +65,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'duty.approve',
     'audit.read',
     'demo.run',
+    'health.manage',
   ],
-  admin: ['view', 'ptz.control', 'ptz.leader', 'ptz.configure', 'wall.operate', 'wall.configure', 'export', 'audit.read', 'audit.export', 'users.manage', 'site.configure', 'demo.run'],
+  admin: ['view', 'ptz.control', 'ptz.leader', 'ptz.configure', 'wall.operate', 'wall.configure', 'export', 'audit.read', 'audit.export', 'users.manage', 'site.configure', 'demo.run', 'health.manage'],
 };
 
 export function can(role: Role | undefined, permission: Permission): boolean {

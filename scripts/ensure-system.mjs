@@ -33,6 +33,8 @@ const needs = [
   { what: 'openssl (the host\'s TLS certificate on the LAN)', ok: () => onPath('openssl'), pkgs: ['openssl'], for: ['start', 'test'] },
   { what: 'setpriv (child processes die with the host)', ok: () => process.platform !== 'linux' || existsSync('/usr/bin/setpriv'), pkgs: ['util-linux'], for: ['start', 'sim', 'test', 'bench'] },
   { what: 'PostgreSQL server (sync service tests and benchmarks)', ok: hasPostgresServer, pkgs: ['postgresql'], for: ['test', 'bench', 'postgres'] },
+  // health (运维): link latency with 20 000-byte ICMP pings; without it the probes use TCP connect time.
+  { what: 'ping (link latency probes)', ok: () => onPath('ping'), pkgs: ['iputils-ping'], for: ['start', 'test', 'bench'] },
 ];
 
 const missing = needs.filter((n) => n.for.includes(purpose) && !n.ok());

@@ -145,4 +145,21 @@ export const COMMAND_ACCESS: Readonly<Record<CommandName, CommandAccess>> = {
   'duty:noticeAdd': { need: 'duty.approve', audit: true },
   'duty:reportPdf': { need: 'export', audit: true },
   'duty:exportCsv': { need: 'export', audit: true },
+
+  // --- health (运维): operators open, answer and note tickets and do inspections; leaders assign and close ---
+  'health:state': view,
+  'health:availability': view,
+  'health:history': view,
+  'health:tickets': view,
+  'health:inspection': view,
+  'health:assets': view,
+  'health:ticketOpen': duty,
+  'health:ticketRespond': duty,
+  'health:ticketNote': duty,
+  'health:inspectionSet': duty,
+  'health:ticketAssign': { need: 'health.manage', audit: true },
+  'health:ticketClose': { need: 'health.manage', audit: true },
+  'health:assetImport': { need: 'health.manage', audit: true },
+  'health:assetExport': { need: 'export', audit: true },
+  'health:report': { need: 'export', audit: true },
 };

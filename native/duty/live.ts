@@ -19,6 +19,8 @@ export function liveStateFrom(deps: {
   streams(): StreamInfo[];
   sync(): Promise<SyncStatus>;
   dataDir: string;
+  /** The health domain's link states (latency, loss), when it runs: the network lines then say how each link is. */
+  links?: () => { towerId: string | null; state: 'up' | 'degraded' | 'down' | 'unknown'; detail: string }[];
 }): LiveState {
   const status = () => new Map(deps.cameraStatus().map((s) => [s.cameraId, s]));
   return {
@@ -37,6 +39,8 @@ export function liveStateFrom(deps: {
         const seen = t.cameras.map((c) => st.get(c.id)).filter((s): s is CameraStatus => !!s);
         const up = seen.filter((s) => s.online).length;
         const link = `${LINK_ZH[t.link?.kind ?? 'other']}${t.link?.bandwidthMbps ? ` ${t.link.bandwidthMbps} Mbit/s` : ''}`;
+        const probed = deps.links?.().find((l) => l.towerId === t.id);
+        if (probed && probed.state !== 'unknown') return { towerId: t.id, name: t.name, link, online: probed.state !== 'down', detail: probed.detail };
         return { towerId: t.id, name: t.name, link, online: seen.length ? up > 0 : null, detail: seen.length ? `${up}/${t.cameras.length} 路设备可达` : '未检测' };
       });
     },

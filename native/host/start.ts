@@ -7,13 +7,13 @@ import { can } from '../../common/auth';
 import type { SiteConfig } from '../../common/site';
 import { alertDutyLines } from '../alerts/duty-log';
 import { terrainFixUncertainty } from '../../common/alerts';
-import type { WeatherReading } from '../../common/contract';
+import type { WallState, WeatherReading } from '../../common/contract';
 import { alertRoutes } from '../alerts/routes';
 import { createAlertsDomain } from '../alerts/domain';
 import { appHandlers } from '../app/handlers';
 import { liveStateFrom } from '../duty/live';
 import { openDutyService } from '../duty/service';
-import { startCameraProber } from '../health/camera-probe';
+import { createHealthDomain, type HealthDomain } from '../health/domain';
 import { createMapDomain } from '../map/domain';
 import { createPtzDomain } from '../ptz/domain';
 import { createSecurityDomain } from '../security/domain';
@@ -66,6 +66,8 @@ export interface HostOptions {
   sync?: { url: string; token: string } | null;
   /** Prints a report page to PDF (the desktop app passes Electron's printToPDF); default: the system's Chromium. */
   printPdf?: (html: string) => Promise<Buffer>;
+  /** health (运维): the clock of states, availability and ticket deadlines, and how often tickets are reviewed (tests move both). */
+  health?: { now?: () => number; reviewEveryMs?: number };
   log?: Logger;
 }
 
@@ -142,15 +144,9 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
   }, 2000);
   statsTimer.unref();
 
-  const cameras = site.towers.flatMap((t) => t.cameras.map((c) => ({ id: c.id, url: c.streams.main })));
-  const prober = startCameraProber({
-    cameras,
-    onChange: (s) => {
-      bus.emit('camera:status', s);
-      // A camera that answers again need not wait out the stream's reconnect backoff.
-      if (s.online) for (const p of ['main', 'sub']) gateway.retryNow(`${s.cameraId}/${p}`);
-    },
-  });
+  // Camera reachability comes from the health domain's probes (one state for the board, tree, map and daily check).
+  const healthRef: { domain?: HealthDomain } = {};
+  const prober = { list: () => healthRef.domain?.monitor.cameraStatus() ?? [] };
   const clipDir = join(dataDir, 'clips');
   mkdirSync(clipDir, { recursive: true });
   const security = createSecurityDomain({ dataDir, policy: site.security, timeZone: site.site.timeZone, log: createLogger('security') });
@@ -171,6 +167,36 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
   registry.register(ptz.handlers);
   const map = createMapDomain({ site, siteDir: opts.siteFile ? dirname(resolve(opts.siteFile)) : process.cwd(), dataDir, bus, log: createLogger('map') });
   registry.register(map.handlers);
+
+  // --- health (运维): probes, availability, fault tickets (their lines go to the duty log once it is open) ---
+  const healthLate: { wall?: () => WallState | undefined; dutyLine?: (text: string, tower: string) => void } = {};
+  const health = await createHealthDomain({
+    site,
+    dataDir,
+    siteDir: opts.siteFile ? dirname(resolve(opts.siteFile)) : process.cwd(),
+    streams: () => gateway.list(),
+    heads: () => Promise.resolve(ptz.handlers['ptz:heads']!({}, systemContext('health'))),
+    wall: () => healthLate.wall?.(),
+    emit: {
+      changed: (devices, links) => {
+        bus.emit('health:changed', { devices, links });
+        for (const d of devices) {
+          if (!d.id.startsWith('cam:') || d.state === 'unknown') continue;
+          const cameraId = d.id.slice(4);
+          bus.emit('camera:status', { cameraId, online: d.state !== 'down', reason: d.state === 'down' ? d.detail : null, checkedAt: d.checkedAt ?? d.since });
+          // A camera that answers again need not wait out the stream's reconnect backoff.
+          if (d.state !== 'down') for (const p of ['main', 'sub']) gateway.retryNow(`${cameraId}/${p}`);
+        }
+      },
+      ticket: (t) => bus.emit('health:ticket', t),
+    },
+    dutyLine: (text, tower) => healthLate.dutyLine?.(text, tower),
+    log: createLogger('health'),
+    ...(opts.health?.now ? { now: opts.health.now } : {}),
+    ...(opts.health?.reviewEveryMs ? { reviewEveryMs: opts.health.reviewEveryMs } : {}),
+  });
+  healthRef.domain = health;
+  registry.register(health.handlers);
 
   // Fire alerts: stored before the detector hears 200; a new one takes the wall's alarm region and
   // sends its head to the alarm pose with the alarm priority (which stops its cruise).
@@ -299,6 +325,7 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
   });
   registry.register(wall.handlers);
   late.wall = wall;
+  healthLate.wall = () => wall.controller?.state();
   // The wall's networked decoders draw the PTZ HUD as OSD from the heads' poses.
   const osd = wall.osd;
   if (osd) bus.on('ptz:pose', (p) => osd.pose(p));
@@ -328,6 +355,7 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
         wall: () => wall.controller?.state(),
         streams: () => gateway.list(),
         sync,
+        links: () => health.monitor.list().filter((d) => d.kind === 'link'),
       }),
     emit: { sync: (s) => bus.emit('duty:sync', s), changed: (kinds) => bus.emit('duty:changed', { kinds }) },
     log: createLogger('duty'),
@@ -348,6 +376,11 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
       );
     }
   });
+  // Fault tickets opened, escalated and closed are written to the duty log as fault lines.
+  const faultDesk: CallContext = { ...systemContext('health'), device: { id: 'health', name: '运维监测', kind: 'host' } };
+  healthLate.dutyLine = (text, tower) =>
+    void Promise.resolve(duty.handlers['duty:entryAdd']!({ category: 'fault', text, tower, attachments: [] }, faultDesk)).catch((e: Error) => log('warn', `health: duty log line not written: ${e.message}`));
+  health.monitor.start();
   const tick = setInterval(() => bus.emit('app:tick', { hostTime: Date.now() }), 5000);
   tick.unref();
 
@@ -364,13 +397,13 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
         clearInterval(tick);
         clearInterval(statsTimer);
         simControl?.close();
-        prober.stop();
         await server.close();
         await map.close();
         // Heads get their Stop while the simulator (if any) still answers.
         await alerts.close();
         await ptz.close();
         await wall.close();
+        await health.close();
         await duty.close();
         await gateway.close();
         await simulator?.close();

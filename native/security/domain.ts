@@ -70,6 +70,7 @@ const PERMISSION_WORDS: Record<Permission, string> = {
   'users.manage': 'manage accounts and device tokens',
   'site.configure': 'change the site configuration',
   'demo.run': 'run the demonstration',
+  'health.manage': 'assign and close fault tickets',
 };
 
 /** The thing a command acts on, for the audit trail's target column. */

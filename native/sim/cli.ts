@@ -9,6 +9,9 @@ const USAGE = `npm run sim                      start the simulated site (RTSP c
 npm run sim -- status            what the running simulator is doing
 npm run sim -- link-down <tower> cut a tower's link (id like t01, or its name, e.g. 仙人山)
 npm run sim -- link-up <tower>   restore it
+npm run sim -- link-slow <tower> <ms> [loss %]  degrade a tower's link (latency of the probes' pings, loss)
+npm run sim -- camera-down <camera> / camera-up <camera>   kill or revive one camera (e.g. t01-visible)
+npm run sim -- decoder-down <decoder> / decoder-up <decoder>   power a wall decoder off or on (e.g. d03)
 npm run sim -- fire <tower> [smoke|fire]  the tower's detector raises an alarm (needs --ingest, or the app's built-in site)
 npm run sim -- reports           the alert reports the simulated receiver got
 options: --rtsp-port 8554 (first tower; tower i uses 8554+i)  --onvif-port 8580, --decoder-port 8600 (likewise)  --control-port 8660  --host 127.0.0.1
@@ -49,6 +52,9 @@ async function main(): Promise<void> {
     };
     if (cmd === 'status') await call('GET', '/status');
     else if ((cmd === 'link-down' || cmd === 'link-up') && arg) await call('POST', `/towers/${encodeURIComponent(arg)}/link/${cmd === 'link-up' ? 'up' : 'down'}`);
+    else if (cmd === 'link-slow' && arg) await call('POST', `/towers/${encodeURIComponent(arg)}/link/quality?latency=${Number(positionals[2] ?? 300)}&loss=${Number(positionals[3] ?? 0)}`);
+    else if ((cmd === 'camera-down' || cmd === 'camera-up') && arg) await call('POST', `/cameras/${encodeURIComponent(arg)}/${cmd === 'camera-up' ? 'up' : 'down'}`);
+    else if ((cmd === 'decoder-down' || cmd === 'decoder-up') && arg) await call('POST', `/decoders/${encodeURIComponent(arg)}/${cmd === 'decoder-up' ? 'up' : 'down'}`);
     else if (cmd === 'fire' && arg) await call('POST', `/towers/${encodeURIComponent(arg)}/fire?kind=${positionals[2] === 'fire' ? 'fire' : 'smoke'}`);
     else if (cmd === 'reports') await call('GET', '/reports');
     else {

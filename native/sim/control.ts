@@ -41,6 +41,34 @@ export async function startControlServer(sim: Simulator, host: string, port: num
       return;
     }
     if (req.method === 'GET' && url.pathname === '/reports') return void reply(200, sim.receiver.received);
+    // --- health (运维): degrade a link, kill a camera or a decoder ---
+    const degrade = /^\/towers\/([^/]+)\/link\/quality$/.exec(url.pathname);
+    if (req.method === 'POST' && degrade) {
+      const id = decodeURIComponent(degrade[1] ?? '');
+      const tower = sim.site.towers.find((t) => t.id === id || t.name === id);
+      const num = (k: string) => (url.searchParams.has(k) ? Number(url.searchParams.get(k)) : undefined);
+      const q = { latencyMs: num('latency'), lossPct: num('loss') };
+      if (!tower) return void reply(404, { error: `no tower ${id}` });
+      if (Object.values(q).some((v) => v !== undefined && !Number.isFinite(v))) return void reply(400, { error: 'latency and loss must be numbers (ms, percent)' });
+      return void reply(200, { tower: tower.id, ...sim.setLinkQuality(tower.id, { ...(q.latencyMs !== undefined ? { latencyMs: q.latencyMs } : {}), ...(q.lossPct !== undefined ? { lossPct: q.lossPct } : {}) }) });
+    }
+    const cam = /^\/cameras\/([^/]+)\/(up|down)$/.exec(url.pathname);
+    if (req.method === 'POST' && cam) {
+      try {
+        sim.setCamera(decodeURIComponent(cam[1] ?? ''), cam[2] === 'up');
+        return void reply(200, { camera: cam[1], state: cam[2] });
+      } catch (e) {
+        return void reply(404, { error: (e as Error).message });
+      }
+    }
+    const dec = /^\/decoders\/([^/]+)\/(up|down)$/.exec(url.pathname);
+    if (req.method === 'POST' && dec) {
+      sim.setDecoder(decodeURIComponent(dec[1] ?? ''), dec[2] === 'up').then(
+        () => reply(200, { decoder: dec[1], state: dec[2] }),
+        (e: Error) => reply(404, { error: e.message }),
+      );
+      return;
+    }
     reply(404, { error: `unknown control endpoint ${req.method} ${url.pathname}` });
   });
   await new Promise<void>((resolve, reject) => {

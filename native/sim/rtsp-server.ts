@@ -634,6 +634,19 @@ export class RtspServer {
     this.paths.set(path, state);
   }
 
+  /** Paths (and their sub-paths) whose camera is dead: requests for them get no answer (fault injection). */
+  private readonly silenced = new Set<string>();
+
+  /** Kills or revives the camera behind a path prefix (e.g. `/t01/visible`): its clients are cut and new requests go unanswered. */
+  silence(prefix: string, dead: boolean): void {
+    if (!dead) {
+      this.silenced.delete(prefix);
+      return;
+    }
+    this.silenced.add(prefix);
+    for (const [path, state] of this.paths) if (path === prefix || path.startsWith(`${prefix}/`)) this.endClients(state);
+  }
+
   /** Ends the path's clients, stops its source and forgets it. */
   async removeSource(path: string): Promise<void> {
     const key = urlPath(path) ?? path;
@@ -780,6 +793,12 @@ export class RtspServer {
     const method = req.method.toUpperCase();
     if (method !== 'OPTIONS' && method !== 'GET_PARAMETER' && method !== 'SET_PARAMETER') {
       this.logMsg(`rtsp ${c.name}: ${method} ${req.url}`);
+    }
+    const reqPath = urlPath(req.url);
+    if (reqPath && [...this.silenced].some((p) => reqPath === p || reqPath.startsWith(`${p}/`))) {
+      // A dead camera behind a live tower switch: the connection goes nowhere.
+      c.destroy();
+      return;
     }
     if (method === 'OPTIONS') {
       reply(200, [['Public', PUBLIC_METHODS]]);

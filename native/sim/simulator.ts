@@ -7,6 +7,7 @@ import { createCameraSource } from './camera-source';
 import { createSimDetectors, startAlertReceiver, type AlertReceiver, type SimDetectors } from './detectors';
 import { startDecoderFleet, type DecoderFleet } from './decoder/fleet';
 import { SIM_ONVIF_CREDENTIALS, startOnvifFleet, type OnvifFleet } from './onvif/fleet';
+import { LinkEmulator, type LinkQuality } from './link-emulator';
 import { RtspServer } from './rtsp-server';
 import { simulatedMapFiles } from './terrain';
 import { startWeatherSim, type WeatherSim } from './weather';
@@ -60,6 +61,14 @@ export interface Simulator {
   /** Receives the alert reports the host sends. */
   readonly receiver: AlertReceiver;
   towers(): { id: string; name: string; port: number; linkUp: boolean; streams: ReturnType<RtspServer['stats']> }[];
+  // --- health (运维) fault injection ---
+  /** Degrades a tower's link: latency and loss its link emulator applies to the probes' datagrams. */
+  setLinkQuality(towerId: string, q: { latencyMs?: number; lossPct?: number }): LinkQuality;
+  /** Kills or revives one camera (`t01-visible`): its RTSP requests go unanswered. */
+  setCamera(cameraId: string, up: boolean): void;
+  /** Powers a wall decoder off or on (`d03`). */
+  setDecoder(decoderId: string, up: boolean): Promise<void>;
+  links(): { id: string; address: string; quality: LinkQuality }[];
   close(): Promise<void>;
 }
 
@@ -93,6 +102,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     towers.set(t.id, { id: t.id, name: t.name, rtsp, port, linkUp: true });
   }
 
+  // health (运维): each tower's link as a UDP echo peer the link probes measure.
+  const links = new Map<string, LinkEmulator>();
+  for (const t of SIMULATED_TOWERS) links.set(t.id, await LinkEmulator.start(host));
   const rtspBase = (id: string) => `rtsp://${host}:${towers.get(id)?.port ?? 0}`;
   // One ONVIF PTZ head per tower; it writes the pose files the camera pictures draw.
   const onvif: OnvifFleet = await startOnvifFleet({
@@ -122,6 +134,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const site = buildSimulatedSite({
     map,
     weatherStation: (id) => weather.urlOf(id),
+    linkAddress: (id) => links.get(id)?.address,
     rtspBase,
     onvif: { url: (id) => onvif.urlOf(id), credentials: { ...SIM_ONVIF_CREDENTIALS } },
     decoders: { address: (id) => decoders.addressOf(id), ledAddress: decoders.ledAddress },
@@ -141,6 +154,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (!t) throw new Error(`no simulated tower ${towerId}`);
       if (t.linkUp === up) return;
       t.linkUp = up;
+      links.get(towerId)?.set({ up });
       await onvif.setLink(towerId, up);
       if (up) {
         await t.rtsp.listen();
@@ -151,6 +165,26 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       }
     },
     towers: () => [...towers.values()].map((t) => ({ id: t.id, name: t.name, port: t.port, linkUp: t.linkUp, streams: t.rtsp.stats() })),
+    setLinkQuality(towerId, q) {
+      const l = links.get(towerId);
+      if (!l) throw new Error(`no simulated tower ${towerId}`);
+      l.set({ ...(q.latencyMs !== undefined ? { latencyMs: Math.max(0, q.latencyMs) } : {}), ...(q.lossPct !== undefined ? { lossPct: Math.min(100, Math.max(0, q.lossPct)) } : {}) });
+      log('info', `tower ${towerId}: link latency ${l.state().latencyMs} ms, loss ${l.state().lossPct}%`);
+      return l.state();
+    },
+    setCamera(cameraId, up) {
+      const m = /^(.+)-(visible|thermal)$/.exec(cameraId);
+      const t = m ? towers.get(m[1]!) : undefined;
+      if (!m || !t) throw new Error(`no simulated camera ${cameraId} (e.g. t01-visible, t01-thermal)`);
+      t.rtsp.silence(`/${m[1]}/${m[2]}`, !up);
+      log('info', `camera ${cameraId}: ${up ? 'restored' : 'dead'}`);
+    },
+    async setDecoder(decoderId, up) {
+      const d = decoders.get(decoderId);
+      if (!d) throw new Error(`no simulated decoder ${decoderId}`);
+      await (up ? d.start() : d.kill());
+    },
+    links: () => [...links.entries()].map(([id, l]) => ({ id, address: l.address, quality: l.state() })),
     onvif,
     decoders,
     detectors,
@@ -161,6 +195,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       await weather.close();
       await onvif.close();
       await decoders.close();
+      await Promise.all([...links.values()].map((l) => l.close()));
       await Promise.all([...towers.values()].map((t) => (t.linkUp ? t.rtsp.close() : Promise.resolve())));
     },
   };

@@ -1,5 +1,6 @@
 import { DEFAULT_ALERT_POLICY } from '../../common/alerts';
 import { DEFAULT_SECURITY_POLICY } from '../../common/auth';
+import { HealthConfigSchema } from '../../common/health';
 import type { AlertsConfig, SiteConfig } from '../../common/site';
 
 /**
@@ -41,6 +42,8 @@ export interface SimulatedSiteEndpoints {
   map?: { basemap: string; dem: string };
   /** Address of each tower's simulated weather station. */
   weatherStation?: (stationId: string) => string;
+  /** health (运维): each tower's link emulator (`udp-echo://host:port`), which the link probes measure. */
+  linkAddress?: (towerId: string) => string | undefined;
 }
 
 /** Builds the site file of the built-in simulated site, pointing at a running simulator. */
@@ -80,7 +83,7 @@ export function buildSimulatedSite(ep: SimulatedSiteEndpoints): SiteConfig {
       northOffset: t.northOffset,
       approximate: true,
       power: t.power ?? 'mains',
-      link: { kind: t.link, bandwidthMbps: t.link === 'fibre' ? 100 : t.link === 'bridge' ? 50 : 20 },
+      link: { kind: t.link, bandwidthMbps: t.link === 'fibre' ? 100 : t.link === 'bridge' ? 50 : 20, ...(ep.linkAddress?.(t.id) ? { address: ep.linkAddress(t.id)! } : {}) },
       cameras: (['visible', 'thermal'] as const).map((kind) => ({
         ...onvifOf(t.id),
         id: `${t.id}-${kind}`,
@@ -99,6 +102,8 @@ export function buildSimulatedSite(ep: SimulatedSiteEndpoints): SiteConfig {
       decoders,
       ...(ep.decoders?.ledAddress ? { led: { address: ep.decoders.ledAddress, width: 320 } } : {}),
     },
+    // Probes every 5 s (demonstrations and tests see a change quickly); a device down 2 minutes gets a ticket.
+    health: HealthConfigSchema.parse({ intervals: { camera: 5, link: 5, ptz: 5, decoder: 5, host: 10 }, ticketAfterMinutes: 2 }),
     credentials: ep.onvif ? [{ ...ep.onvif.credentials }] : [],
     basemaps: ep.map ? [{ id: 'sim-relief', name: '地形晕渲（模拟）', kind: 'mbtiles' as const, path: ep.map.basemap, crs: 'wgs84' as const, attribution: '模拟数据' }] : [],
     ...(ep.map ? { terrain: { path: ep.map.dem, encoding: 'mapbox' as const } } : {}),

@@ -6,6 +6,7 @@ import { AuthGate } from '../auth/AuthGate';
 import { useCan } from '../auth/session';
 import { CameraTree } from '../cameras/CameraTree';
 import { DutyWorkspace } from '../duty/DutyWorkspace';
+import { HealthWorkspace } from '../health/HealthWorkspace';
 import { translate, useT } from '../i18n';
 import { PtzPanel } from '../ptz/PtzPanel';
 import { usePtzConsole, usePtzKeys } from '../ptz/use-ptz-console';
@@ -85,6 +86,9 @@ function Console() {
           <button role="tab" aria-selected={workspace === 'alerts'} className={workspace === 'alerts' ? 'active' : ''} onClick={() => setWorkspace('alerts')} data-testid="tab-alerts">
             {t('alert.tab')}
           </button>
+          <button role="tab" aria-selected={workspace === 'health'} className={workspace === 'health' ? 'active' : ''} onClick={() => setWorkspace('health')} data-testid="tab-health">
+            {t('health.tab')}
+          </button>
           {(canAdmin || canAudit) && (
             <button role="tab" aria-selected={workspace === 'admin'} className={workspace === 'admin' ? 'active' : ''} onClick={() => setWorkspace('admin')} data-testid="tab-admin">
               {t(canAdmin ? 'admin.tab' : 'admin.audit')}
@@ -121,6 +125,11 @@ function Console() {
       {workspace === 'admin' && (
         <main className="work admin-work">
           <AdminWorkspace />
+        </main>
+      )}
+      {workspace === 'health' && (
+        <main className="work health-main">
+          <HealthWorkspace />
         </main>
       )}
       <PtzPanel />

@@ -140,7 +140,18 @@ export function connectHost(): HostClient {
     }
   };
 
+  // Health (运维), optional like the wall.
+  const loadHealth = async () => {
+    try {
+      const [st, tickets] = await Promise.all([c.call('health:state', {}), c.call('health:tickets', { status: 'open' })]);
+      set({ healthDevices: Object.fromEntries(st.devices.map((d) => [d.id, d])), healthLinks: st.links, healthTargetPct: st.targetPct, healthTickets: Object.fromEntries(tickets.map((t) => [t.id, t])) });
+    } catch (e) {
+      if (!(e instanceof CallError && ['unknown_command', 'forbidden'].includes(e.error.code))) console.warn('health state could not be loaded', e);
+    }
+  };
+
   onSignedIn(() => {
+    void loadHealth();
     void loadDuty();
     void loadAll();
     void loadPtz();
@@ -159,6 +170,9 @@ export function connectHost(): HostClient {
   c.on('camera:status', (s) => set((st) => ({ cameraStatus: { ...st.cameraStatus, [s.cameraId]: s } })));
   c.on('stream:state', (s) => set((st) => ({ streams: { ...st.streams, [s.key]: s } })));
   c.on('duty:sync', (s) => set({ dutySync: s }));
+  // health (运维)
+  c.on('health:changed', ({ devices, links }) => useAppStore.getState().healthChanged(devices, links));
+  c.on('health:ticket', (t) => useAppStore.getState().ticketChanged(t));
   c.on('duty:changed', () => {
     set((st) => ({ dutyRevision: st.dutyRevision + 1 }));
     // Without a centre there is no agent to report the count of records waiting: read it.

@@ -7,10 +7,11 @@ import { createMapSlice, type MapSlice } from '../map/map-slice';
 import { createPtzSlice, type PtzSlice } from '../ptz/ptz-slice';
 import { createVideoSlice, type VideoSlice } from '../video/video-slice';
 import { createWallSlice, type WallSlice } from '../wall/wall-slice';
+import { createHealthSlice, type HealthSlice } from '../health/health-slice';
 import { createAppSlice, type AppSlice } from './app-slice';
 
 /** The one renderer store, built from per-domain slices. */
-export type AppState = AppSlice & AuthSlice & CameraSlice & VideoSlice & PtzSlice & WallSlice & MapSlice & AlertsSlice & DutySlice;
+export type AppState = AppSlice & AuthSlice & CameraSlice & VideoSlice & PtzSlice & WallSlice & MapSlice & AlertsSlice & DutySlice & HealthSlice;
 
 export const useAppStore = create<AppState>()((...a) => ({
   ...createAppSlice(...a),
@@ -22,4 +23,6 @@ export const useAppStore = create<AppState>()((...a) => ({
   ...createMapSlice(...a),
   ...createAlertsSlice(...a),
   ...createDutySlice(...a),
+  // health (运维)
+  ...createHealthSlice(...a),
 }));

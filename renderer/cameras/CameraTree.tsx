@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import type { CameraView } from '../../common/contract';
 import { useAppStore } from '../app/store';
+import { towerHealth } from '../health/health-slice';
 import { useT } from '../i18n';
 import { CAMERA_DND_TYPE } from '../video/VideoTile';
 
@@ -9,6 +10,8 @@ export function CameraTree() {
   const t = useT();
   const site = useAppStore((s) => s.site);
   const status = useAppStore((s) => s.cameraStatus);
+  // The health board's tower state (a slow link or a dead PTZ head shows as degraded).
+  const health = useAppStore((s) => s.healthDevices);
   const [query, setQuery] = useState('');
   const [collapsed, setCollapsed] = useState<Record<string, boolean>>({});
   const towers = useMemo(() => {
@@ -37,7 +40,7 @@ export function CameraTree() {
             <li key={tw.id} className="tower" data-testid={`tower-${tw.id}`}>
               <button className="tower-row" onClick={() => setCollapsed((c) => ({ ...c, [tw.id]: open }))} aria-expanded={open}>
                 <span className="caret">{open ? '▾' : '▸'}</span>
-                <span className={`dot ${towerOnline ? 'on' : status[tw.cameras[0]?.id ?? '']?.online === false ? 'off' : 'unknown'}`} />
+                <span className={`dot ${towerHealth(health, tw.id) === 'degraded' ? 'degraded' : towerOnline ? 'on' : status[tw.cameras[0]?.id ?? '']?.online === false ? 'off' : 'unknown'}`} data-health={towerHealth(health, tw.id)} />
                 <span className="tower-name">{tw.name}</span>
               </button>
               {open && (

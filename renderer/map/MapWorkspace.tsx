@@ -5,6 +5,7 @@ import type { Hotspot, SiteView, TowerView } from '../../common/contract';
 import { gcj02ToWgs84, lonLatToGcj02 } from '../../common/gcj02';
 import { formatLatLonDecimal, formatLatLonDms, latLon, type LatLon } from '../../common/geo';
 import { useAppStore } from '../app/store';
+import { towerHealth } from '../health/health-slice';
 import { host, hostAddr } from '../app/connection';
 import { useT } from '../i18n';
 import { absolute, takeControl } from '../ptz/ptz-client';
@@ -117,6 +118,7 @@ function MapView({ site }: { site: SiteView }) {
   const range = useAppStore((s) => s.mapRange);
   const lines = useAppStore((s) => s.mapBearings);
   const cameraStatus = useAppStore((s) => s.cameraStatus);
+  const healthDevices = useAppStore((s) => s.healthDevices);
   const basemapId = useAppStore((s) => s.mapBasemap);
   const hotspots = useAppStore((s) => s.mapHotspots);
   const hotspotFilter = useAppStore((s) => s.mapHotspotFilter);
@@ -338,9 +340,11 @@ function MapView({ site }: { site: SiteView }) {
   useEffect(() => {
     for (const tower of site.towers) {
       const m = markers.current.get(tower.id);
-      if (m) m.el.dataset.state = towerState(tower, cameraStatus);
+      // The health board's state when the host runs probes (a slow link shows as degraded), else the cameras'.
+      const h = towerHealth(healthDevices, tower.id);
+      if (m) m.el.dataset.state = h === 'unknown' ? towerState(tower, cameraStatus) : { up: 'online', degraded: 'degraded', down: 'offline' }[h];
     }
-  }, [site, cameraStatus, loaded]);
+  }, [site, cameraStatus, healthDevices, loaded]);
 
   // Weather beside each tower: wind arrow, temperature, humidity, fire-danger colour.
   useEffect(() => {

@@ -22,6 +22,7 @@ import { buildSimulatedSite } from '../../native/site/simulated';
 import { WallController } from '../../native/wall/controller';
 import type { ApplyAck, DecoderDriver } from '../../native/wall/drivers/driver';
 import { HostFailure } from '../../common/contract/errors';
+import { parseAssetCsv, parseChecklistTemplate } from '../../native/health/files';
 import { mutate, mutateText, randomJson, REPLAY, Rng } from './gen';
 import { preview } from './host';
 import { SAMPLE_SCENE, SAMPLE_SCENE_WITH_TOURS } from './samples';
@@ -187,6 +188,41 @@ describe('file parsers fuzz', () => {
     for (let k = 1; k <= 5; k++) y += `b${k}: &b${k} [*b${k - 1}, *b${k - 1}, *b${k - 1}, *b${k - 1}, *b${k - 1}, *b${k - 1}, *b${k - 1}, *b${k - 1}, *b${k - 1}]\n`;
     expect(() => parseSiteText(y, 'site.yaml')).toThrow(SiteLoadError);
   });
+
+  // -------------------------------------------------------------------------------------------
+  // health (运维): asset register CSV and checklist template
+
+  it('asset CSV and checklist template: every input gives rows and reasoned line errors, or named problems; nothing throws', () => {
+    const r = Rng.for('files/health');
+    const csv = '\ufeffdeviceId,towerId,kind,model,serial,installDate,location,spares\r\n' + Array.from({ length: 12 }, (_, i) => `cam:t${String(i + 1).padStart(2, '0')}-visible,t01,camera,"M,${i}",SN${i},2024-0${1 + (i % 9)}-01,塔顶,${i}`).join('\r\n');
+    const known = new Set(Array.from({ length: 12 }, (_, i) => `cam:t${String(i + 1).padStart(2, '0')}-visible`));
+    expect(parseAssetCsv(csv, known).errors).toEqual([]);
+    const yaml = 'weekly:\n  title: 周检\n  items:\n    - { key: a, label: 清洁云台, hint: 每周 }\n    - { key: b, label: 网桥信号 }\nmonthly:\n  title: 月检\n  items:\n    - { key: c, label: 防雷 }\n';
+    expect(parseChecklistTemplate(yaml).ok).toBe(true);
+    const failures: string[] = [];
+    for (let i = 0; i < 500; i++) {
+      const text = i % 5 === 0 ? JSON.stringify(randomJson(r, { budget: 2000 })) ?? '' : mutateText(r, csv);
+      count('assets');
+      const t = timed(() => parseAssetCsv(text, known));
+      const what = JSON.stringify(text.slice(0, 100));
+      if (t.error !== undefined) failures.push(`${what}: threw ${errText(t.error)}`);
+      else {
+        if (t.ms > SLOW_MS) failures.push(`${what}: took ${Math.round(t.ms)} ms`);
+        for (const e of t.value!.errors) if (!Number.isInteger(e.line) || e.line < 1 || !e.reason.trim()) failures.push(`${what}: error without line or reason: ${preview(e)}`);
+        for (const a of t.value!.rows) if (!known.has(a.deviceId)) failures.push(`${what}: imported an unknown device ${a.deviceId}`);
+      }
+    }
+    for (let i = 0; i < 500; i++) {
+      const text = i % 5 === 0 ? toYaml(randomJson(r, { budget: 2000 })) : mutateText(r, yaml);
+      count('checklists');
+      const t = timed(() => parseChecklistTemplate(text, 'fz.yaml'));
+      const what = JSON.stringify(text.slice(0, 100));
+      if (t.error !== undefined) failures.push(`${what}: threw ${errText(t.error)}`);
+      else if (!t.value!.ok && (t.value!.problems.length === 0 || t.value!.problems.some((p) => !p.startsWith('fz.yaml')))) failures.push(`${what}: refused without naming the file: ${preview(t.value)}`);
+    }
+    console.log(`fuzz: asset CSV ${counts.get('assets')} inputs, checklist templates ${counts.get('checklists')} inputs, ${failures.length} failures`);
+    expect(failures, REPLAY).toEqual([]);
+  }, 60_000);
 
   // -------------------------------------------------------------------------------------------
   // FIRMS CSV

@@ -198,6 +198,22 @@ export const SAMPLES: Partial<Record<CommandName, readonly Sample[]>> = {
   'duty:syncStatus': [{}],
   'duty:syncNow': [{}],
   'duty:backupNow': [{}],
+  // --- health (运维) ---
+  'health:state': [{}],
+  'health:availability': [{ period: 'day' }, { period: 'month', date: '2026-11-23' }],
+  'health:history': [{ deviceId: 'link:t01' }, { deviceId: 'cam:t01-visible', from: 0, to: 1_780_000_000_000 }],
+  'health:tickets': [{}, { status: 'open' }],
+  'health:ticketOpen': [{ title: '模糊测试故障', level: 3, towerId: 't01' }],
+  'health:ticketRespond': [{ id: 'GZ-fz' }],
+  'health:ticketAssign': [{ id: 'GZ-fz', assignee: '张工' }],
+  'health:ticketNote': [{ id: 'GZ-fz', text: '已联系运营商' }],
+  'health:ticketClose': [{ id: 'GZ-fz', kind: '链路', cause: '光缆被挖断', method: '熔接', loss: '无' }],
+  'health:inspection': [{ period: 'weekly' }, { period: 'quarterly', date: '2099-01-01' }],
+  'health:inspectionSet': [{ id: 'insp-weekly-2099-W01', key: 'links', result: 'ok', note: '' }],
+  'health:report': [{ period: 'week', format: 'csv' }, { period: 'quarter', date: '2026-11-23', format: 'pdf' }],
+  'health:assets': [{}],
+  'health:assetImport': [{ csv: 'deviceId,model\nfz-device,x\n' }],
+  'health:assetExport': [{}],
 };
 
 /** The valid samples of a command, with generator samples drawn. */
