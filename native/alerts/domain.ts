@@ -234,7 +234,10 @@ export function createAlertsDomain(opts: AlertsDomainOptions): AlertsDomain {
     const at = typeof alarm.at === 'number' ? alarm.at : Date.parse(alarm.at);
     const bearing = normalizeBearing(alarm.pose.pan + tower.northOffset);
     const snapshot = store.saveSnapshot(jpeg);
-    const target = mergeTarget([...alerts.values()], { cameraId: alarm.cameraId, bearing, at }, policy);
+    // A drill and a real fire are never taken for one another.
+    const drill = alarm.drill === true;
+    const peers = [...alerts.values()].filter((x) => (x.drill === true) === drill);
+    const target = mergeTarget(peers, { cameraId: alarm.cameraId, bearing, at }, policy);
     if (target) {
       const merged = save({
         ...target,
@@ -274,8 +277,9 @@ export function createAlertsDomain(opts: AlertsDomainOptions): AlertsDomain {
       closed: null,
       notifications: [],
       clip: null,
+      ...(drill ? { drill: true } : {}),
     };
-    const { linked, position } = linkAlerts(a, [...alerts.values()], places, policy);
+    const { linked, position } = linkAlerts(a, peers, places, policy);
     a = { ...a, linked: linked.map((l) => l.id), position };
     save(a);
     // A position an operator located on the map stays until an operator moves it.
