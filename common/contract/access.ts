@@ -145,4 +145,16 @@ export const COMMAND_ACCESS: Readonly<Record<CommandName, CommandAccess>> = {
   'duty:noticeAdd': { need: 'duty.approve', audit: true },
   'duty:reportPdf': { need: 'export', audit: true },
   'duty:exportCsv': { need: 'export', audit: true },
+
+  // demo: leadership demonstration mode (领导参观演示)
+  'demo:list': { need: 'demo.run' },
+  'demo:get': { need: 'demo.run' },
+  'demo:state': { need: 'demo.run' },
+  'demo:capture': { need: 'demo.run' },
+  'demo:save': { need: 'demo.run', audit: true },
+  'demo:delete': { need: 'demo.run', audit: true },
+  'demo:import': { need: 'demo.run', audit: true },
+  'demo:export': { need: 'demo.run', audit: true },
+  'demo:start': { need: 'demo.run', audit: true },
+  'demo:control': { need: 'demo.run', audit: true },
 };
