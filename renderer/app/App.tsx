@@ -16,6 +16,10 @@ import { DecoderPage } from '../wall/DecoderPage';
 import { LedPage } from '../wall/LedPage';
 import { WallWorkspace } from '../wall/WallWorkspace';
 import { StatusBar } from './StatusBar';
+// demo
+import { DemoOverlay } from '../demo/DemoOverlay';
+import { DemoTabButton, DemoWorkspace } from '../demo/DemoWorkspace';
+import { useDemoSync } from '../demo/use-demo';
 import { useAppStore } from './store';
 
 /**
@@ -67,6 +71,8 @@ function Console() {
   const keys = usePtzKeys();
   const canAdmin = useCan('users.manage');
   const canAudit = useCan('audit.read');
+  const canDemo = useCan('demo.run');
+  useDemoSync();
   return (
     <div className={`shell${panelOpen ? ' with-ptz' : ' ptz-collapsed'}`}>
       <header className="topbar">
@@ -85,6 +91,7 @@ function Console() {
           <button role="tab" aria-selected={workspace === 'alerts'} className={workspace === 'alerts' ? 'active' : ''} onClick={() => setWorkspace('alerts')} data-testid="tab-alerts">
             {t('alert.tab')}
           </button>
+          {canDemo && <DemoTabButton />}
           {(canAdmin || canAudit) && (
             <button role="tab" aria-selected={workspace === 'admin'} className={workspace === 'admin' ? 'active' : ''} onClick={() => setWorkspace('admin')} data-testid="tab-admin">
               {t(canAdmin ? 'admin.tab' : 'admin.audit')}
@@ -123,8 +130,14 @@ function Console() {
           <AdminWorkspace />
         </main>
       )}
+      {workspace === 'demo' && (
+        <main className="work demo-work-main">
+          <DemoWorkspace />
+        </main>
+      )}
       <PtzPanel />
       <StatusBar />
+      <DemoOverlay />
       <AlertCenter />
     </div>
   );

@@ -8,9 +8,11 @@ import { createPtzSlice, type PtzSlice } from '../ptz/ptz-slice';
 import { createVideoSlice, type VideoSlice } from '../video/video-slice';
 import { createWallSlice, type WallSlice } from '../wall/wall-slice';
 import { createAppSlice, type AppSlice } from './app-slice';
+// demo
+import { createDemoSlice, type DemoSlice } from '../demo/demo-slice';
 
 /** The one renderer store, built from per-domain slices. */
-export type AppState = AppSlice & AuthSlice & CameraSlice & VideoSlice & PtzSlice & WallSlice & MapSlice & AlertsSlice & DutySlice;
+export type AppState = AppSlice & AuthSlice & CameraSlice & VideoSlice & PtzSlice & WallSlice & MapSlice & AlertsSlice & DutySlice & DemoSlice;
 
 export const useAppStore = create<AppState>()((...a) => ({
   ...createAppSlice(...a),
@@ -22,4 +24,6 @@ export const useAppStore = create<AppState>()((...a) => ({
   ...createMapSlice(...a),
   ...createAlertsSlice(...a),
   ...createDutySlice(...a),
+  // demo
+  ...createDemoSlice(...a),
 }));

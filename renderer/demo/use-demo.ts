@@ -1,0 +1,79 @@
+import { useEffect } from 'react';
+import type { DemoAction, DemoState } from '../../common/contract';
+import type { DemoStep } from '../../common/demo';
+import { host } from '../app/connection';
+import { useAppStore } from '../app/store';
+import { useCan } from '../auth/session';
+import { LAYOUTS, type Layout } from '../video/video-slice';
+import type { Workspace } from '../wall/wall-slice';
+import { demoShownHere, type MapLook } from './demo-slice';
+
+/** The console as it was before the tour: put back exactly when the tour ends. */
+interface ConsoleSnapshot {
+  workspace: Workspace;
+  layout: Layout;
+  tiles: (string | null)[];
+  mapLook: MapLook | null;
+}
+let before: ConsoleSnapshot | null = null;
+
+/** Asks the host to steer the tour; failures go to the console log (the audience does not see them). */
+export function demoControl(action: DemoAction, index?: number): void {
+  host()
+    .call('demo:control', { action, ...(index !== undefined ? { index } : {}) })
+    .then((s) => useAppStore.getState().setDemo(s))
+    .catch((e: unknown) => console.warn(`demo ${action} refused`, e));
+}
+
+function applyStep(step: DemoStep): void {
+  const st = useAppStore.getState();
+  const c = step.console;
+  if (c?.layout) st.setLayout(LAYOUTS.find((l) => l === c.layout) ?? st.layout);
+  if (c?.tiles) {
+    const tiles = [...c.tiles, ...Array<string | null>(16).fill(null)].slice(0, 16);
+    useAppStore.setState({ tiles, maximizedTile: null });
+  }
+  if (c?.workspace) st.setWorkspace(c.workspace);
+  if (step.map) st.requestDemoMap(step.map);
+}
+
+function restore(): void {
+  const b = before;
+  before = null;
+  const st = useAppStore.getState();
+  st.requestDemoMap(null);
+  if (!b) return;
+  st.setLayout(b.layout);
+  useAppStore.setState({ tiles: b.tiles });
+  st.setWorkspace(b.workspace);
+  if (b.mapLook) st.requestDemoMap({ center: { lat: b.mapLook.lat, lon: b.mapLook.lon }, zoom: b.mapLook.zoom, pitch: b.mapLook.pitch, bearing: b.mapLook.bearing, towers: [] });
+  // The restored view is not a tour's: no towers stay picked out.
+  useAppStore.setState({ demoHighlight: [] });
+}
+
+/** A new player state: snapshot when a tour starts showing here, apply each new step, restore when it ends. */
+export function onDemoState(next: DemoState, applyHere = true): void {
+  const st = useAppStore.getState();
+  const wasShown = demoShownHere(st);
+  const prev = st.demo;
+  st.setDemo(next);
+  if (!applyHere) return;
+  const shown = demoShownHere(useAppStore.getState());
+  if (shown && !wasShown) before = { workspace: st.workspace, layout: st.layout, tiles: [...st.tiles], mapLook: st.mapLook };
+  if (shown && next.step && (!wasShown || prev?.tour !== next.tour || prev.index !== next.index)) applyStep(next.step);
+  if (!shown && wasShown) restore();
+}
+
+/** Follows the host's player on this surface; `applyHere` false for surfaces with no map or grid (the touch controller). */
+export function useDemoSync(applyHere = true): void {
+  const signedIn = useAppStore((s) => s.auth?.state === 'active');
+  const allowed = useCan('demo.run');
+  useEffect(() => host().on('demo:state', (s) => onDemoState(s, applyHere)), [applyHere]);
+  useEffect(() => {
+    if (!signedIn || !allowed) return;
+    host()
+      .call('demo:state', {})
+      .then((s) => onDemoState(s, applyHere))
+      .catch(() => undefined);
+  }, [signedIn, allowed, applyHere]);
+}
