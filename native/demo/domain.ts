@@ -1,3 +1,5 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { z } from 'zod';
 import type { Alert } from '../../common/alerts';
 import { type demoCommands, type DemoCapture, type DemoState } from '../../common/contract/demo';
@@ -23,6 +25,7 @@ import {
 import type { LedState, WallWindow } from '../../common/wall';
 import type { Logger } from '../host/dispatch';
 import type { CallContext } from '../host/registry';
+import { writeFileAtomic } from '../wall/scene-store';
 import { parseTourText, TourStore } from './store';
 
 type DemoCommandName = keyof typeof demoCommands;
@@ -99,6 +102,27 @@ export function createDemoDomain(opts: DemoDomainOptions): DemoDomain {
   /** Counts applied steps, so a slow step's late problems do not land on the next one. */
   let applySeq = 0;
 
+  // What stop puts back is kept on disk too, so a host that stops mid-tour restores it when it starts again.
+  const pendingFile = join(opts.dir, 'before-demo.state');
+  const keep = () => {
+    try {
+      if (snapshot) writeFileAtomic(pendingFile, JSON.stringify({ snapshot, heads: [...heads] }));
+      else rmSync(pendingFile, { force: true });
+    } catch (e) {
+      log('warn', `demo: state from before the tour not kept on disk: ${(e as Error).message}`);
+    }
+  };
+  if (existsSync(pendingFile)) {
+    try {
+      const left = JSON.parse(readFileSync(pendingFile, 'utf8')) as { snapshot: typeof snapshot; heads: [string, { pan: number; tilt: number; zoom: number } | null][] };
+      snapshot = left.snapshot;
+      for (const [id, back] of left.heads) heads.set(id, back);
+      log('info', 'demo: the host stopped during a tour; putting the wall and heads back as they were');
+    } catch (e) {
+      log('warn', `demo: ${pendingFile} unreadable (${(e as Error).message}); the wall stays as it is`);
+    }
+  }
+
   const tourOf = (name: string): Tour => (name === opts.builtIn.name ? opts.builtIn : (store.get(name) ?? fail('not_found', `no tour "${name}"`)));
 
   const view = (): DemoState => ({
@@ -147,13 +171,19 @@ export function createDemoDomain(opts: DemoDomainOptions): DemoDomain {
       }
     }
     for (const c of step.cameras) {
-      if (!heads.has(c.cameraId)) heads.set(c.cameraId, opts.devices.pose(c.cameraId));
+      if (!heads.has(c.cameraId)) {
+        heads.set(c.cameraId, opts.devices.pose(c.cameraId));
+        keep();
+      }
       void opts.devices.aim(c).catch((e: unknown) => note(`camera ${c.cameraId}`, e));
     }
     if (step.drill) {
       for (const t of step.drill.towers) {
         const id = opts.devices.cameras().find((c) => c.startsWith(`${t}-`) && c.endsWith(step.drill!.camera));
-        if (id && !heads.has(id)) heads.set(id, opts.devices.pose(id));
+        if (id && !heads.has(id)) {
+          heads.set(id, opts.devices.pose(id));
+          keep();
+        }
       }
       void opts.devices.drill(step.drill).catch((e: unknown) => note('fire drill', e));
     }
@@ -172,7 +202,7 @@ export function createDemoDomain(opts: DemoDomainOptions): DemoDomain {
   };
 
   const stop = async (): Promise<DemoState> => {
-    if (player.status === 'idle') return view();
+    if (player.status === 'idle' && !snapshot && !heads.size) return view();
     const wasRehearsal = player.rehearsal;
     player = IDLE;
     tour = null;
@@ -193,9 +223,11 @@ export function createDemoDomain(opts: DemoDomainOptions): DemoDomain {
     }
     snapshot = null;
     heads.clear();
+    keep();
     publish();
     return view();
   };
+  if (snapshot || heads.size) void stop();
 
   const timer = setInterval(() => {
     if (!tour || player.status !== 'playing') return;
@@ -245,7 +277,10 @@ export function createDemoDomain(opts: DemoDomainOptions): DemoDomain {
       const t = tourOf(name);
       if (player.status !== 'idle' && player.rehearsal !== rehearsal) await stop();
       // The state from before the demonstration is taken once: switching tours keeps it.
-      if (player.status === 'idle' && !rehearsal && opts.wall) snapshot = opts.wall.snapshot();
+      if (player.status === 'idle' && !rehearsal && opts.wall) {
+        snapshot = opts.wall.snapshot();
+        keep();
+      }
       if (player.status === 'idle') {
         seenAlerts.clear();
         startedAt = now();

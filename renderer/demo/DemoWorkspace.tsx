@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TourInfo } from '../../common/contract';
 import { STEP_DURATION_S, TOUR_FORMAT, type DemoStepInput, type TourInput } from '../../common/demo';
 import { host } from '../app/connection';
@@ -58,6 +58,8 @@ export function DemoWorkspace() {
   const [draft, setDraft] = useState<TourInput | null>(null);
   const [source, setSource] = useState<TourInfo | null>(null);
   const [dirty, setDirty] = useState(false);
+  /** Loop is how to play, not an edit: toggling it does not make the built-in tour a copy. */
+  const [loop, setLoop] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const editing = useAppStore((s) => s.demoEditing);
@@ -75,13 +77,18 @@ export function DemoWorkspace() {
   }, []);
   useEffect(() => void refresh(), [refresh]);
 
+  /** The tour last asked for: an earlier answer arriving late does not replace it. */
+  const wanted = useRef<string | null>(null);
   const open = useCallback(
     async (name: string) => {
       setError(null);
       setNote(null);
+      wanted.current = name;
       try {
         const tour = await host().call('demo:get', { name });
+        if (wanted.current !== name) return;
         setDraft(tour);
+        setLoop(tour.loop);
         setDirty(false);
         setEditing(name);
       } catch (e) {
@@ -114,7 +121,7 @@ export function DemoWorkspace() {
     setError(null);
     const name = source?.builtIn && draft.name === source.name ? `${draft.name}${t('demo.copySuffix')}` : draft.name;
     try {
-      const info = await host().call('demo:save', { tour: { ...draft, name }, overwrite: !source?.builtIn && name === editing });
+      const info = await host().call('demo:save', { tour: { ...draft, name, loop }, overwrite: !source?.builtIn && name === editing });
       setDirty(false);
       setEditing(info.name);
       setDraft({ ...draft, name: info.name });
@@ -164,7 +171,7 @@ export function DemoWorkspace() {
     const name = dirty || !source ? await save() : editing;
     if (!name) return;
     try {
-      onDemoState(await host().call('demo:start', { name, rehearsal: o.rehearsal, at: o.at ?? 0, paused: o.paused ?? false, loop: draft?.loop ?? false }));
+      onDemoState(await host().call('demo:start', { name, rehearsal: o.rehearsal, at: o.at ?? 0, paused: o.paused ?? false, loop }));
     } catch (e) {
       setError(message(e));
     }
@@ -211,6 +218,7 @@ export function DemoWorkspace() {
   };
 
   const newTour = () => {
+    wanted.current = null;
     setDraft({ format: TOUR_FORMAT, version: 1, name: t('demo.newTourName'), description: '', loop: false, steps: [] });
     setEditing(null);
     setSource(null);
@@ -264,7 +272,7 @@ export function DemoWorkspace() {
             <div className="demo-bar">
               <input type="text" value={draft.name} onChange={(e) => change((d) => ({ ...d, name: e.target.value }))} aria-label={t('demo.name')} style={{ maxWidth: 320 }} data-testid="demo-name" />
               <label>
-                <input type="checkbox" checked={draft.loop ?? false} onChange={(e) => change((d) => ({ ...d, loop: e.target.checked }))} /> {t('demo.loop')}
+                <input type="checkbox" checked={loop} onChange={(e) => setLoop(e.target.checked)} data-testid="demo-loop" /> {t('demo.loop')}
               </label>
               <button type="button" className="primary" onClick={() => void play({ rehearsal: false })} disabled={!draft.steps.length} data-testid="demo-start">
                 {t('demo.start')}

@@ -73,6 +73,12 @@ test('the built-in tour drives wall and map, presenter keys step it, an alert pa
   await expect(demo.tour('系统概览')).toBeVisible();
   await expect(demo.tour('短介绍')).toBeVisible();
   await expect(demo.rejected('bad.tour.json')).toContainText('第2步 steps[1].map.zoom: must be at most 20');
+  // Capture step: what is on show now becomes a new step of the open tour.
+  await demo.tour('短介绍').click();
+  await expect(page.getByTestId('demo-step')).toHaveCount(1);
+  await page.getByTestId('demo-capture').click();
+  await expect(page.getByTestId('demo-step')).toHaveCount(2);
+  await expect(page.getByTestId('demo-step').nth(1)).toContainText('一张图视角');
   await page.screenshot({ path: testInfo.outputPath('demo-authoring.png') });
 
   // Step 1: overview — the wall's live window, the LED greeting, the map over all towers.
