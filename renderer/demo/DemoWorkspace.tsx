@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TourInfo } from '../../common/contract';
-import { STEP_DURATION_S, TOUR_FORMAT, type DemoStepInput, type TourInput } from '../../common/demo';
+import { STEP_DURATION_S, TOUR_FORMAT, type DemoStepInput, type DemoWorkspace as DemoWorkspaceName, type TourInput } from '../../common/demo';
 import { host } from '../app/connection';
 import { useAppStore } from '../app/store';
-import { useT } from '../i18n';
+import { useT, type MessageKey } from '../i18n';
 import type { Workspace } from '../wall/wall-slice';
 import { onDemoState } from './use-demo';
 import './demo.css';
@@ -33,6 +33,9 @@ export function DemoTabButton() {
   );
 }
 
+/** The tab label of each workspace a step may show. */
+const WORKSPACE_LABEL = { video: 'wall.tabVideo', wall: 'wall.tabWall', map: 'map.tab', duty: 'duty.tab', alerts: 'alert.tab' } as const satisfies Record<DemoWorkspaceName, MessageKey>;
+
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** What a step does, as short chips. */
@@ -41,7 +44,7 @@ function stepChips(s: DemoStepInput, t: ReturnType<typeof useT>): string[] {
   if (s.wall) out.push(s.wall.scene ? t('demo.chipScene', { name: s.wall.scene }) : t('demo.chipWall', { n: s.wall.windows?.length ?? 0 }));
   if (s.map) out.push(t('demo.chipMap'));
   if (s.cameras?.length) out.push(t('demo.chipCameras', { n: s.cameras.length }));
-  if (s.console?.workspace) out.push(t('demo.chipWorkspace', { name: s.console.workspace }));
+  if (s.console?.workspace) out.push(t('demo.chipWorkspace', { name: t(WORKSPACE_LABEL[s.console.workspace]) }));
   if (s.led !== undefined) out.push(t('demo.chipLed', { text: s.led || '—' }));
   if (s.drill) out.push(t('demo.chipDrill'));
   return out;
