@@ -149,7 +149,8 @@ export const COMMAND_ACCESS: Readonly<Record<CommandName, CommandAccess>> = {
   // demo: leadership demonstration mode (领导参观演示)
   'demo:list': { need: 'demo.run' },
   'demo:get': { need: 'demo.run' },
-  'demo:state': { need: 'demo.run' },
+  // A demonstration viewer's console (演示观看) follows the tour; steering it needs demo.run.
+  'demo:state': view,
   'demo:capture': { need: 'demo.run' },
   'demo:save': { need: 'demo.run', audit: true },
   'demo:delete': { need: 'demo.run', audit: true },

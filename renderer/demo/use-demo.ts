@@ -3,7 +3,6 @@ import type { DemoAction, DemoState } from '../../common/contract';
 import type { DemoStep } from '../../common/demo';
 import { host } from '../app/connection';
 import { useAppStore } from '../app/store';
-import { useCan } from '../auth/session';
 import { LAYOUTS, type Layout } from '../video/video-slice';
 import type { Workspace } from '../wall/wall-slice';
 import { demoShownHere, type MapLook } from './demo-slice';
@@ -67,13 +66,13 @@ export function onDemoState(next: DemoState, applyHere = true): void {
 /** Follows the host's player on this surface; `applyHere` false for surfaces with no map or grid (the touch controller). */
 export function useDemoSync(applyHere = true): void {
   const signedIn = useAppStore((s) => s.auth?.state === 'active');
-  const allowed = useCan('demo.run');
   useEffect(() => host().on('demo:state', (s) => onDemoState(s, applyHere)), [applyHere]);
+  // Every console follows a tour (a viewer's too); only those with demo.run steer it.
   useEffect(() => {
-    if (!signedIn || !allowed) return;
+    if (!signedIn) return;
     host()
       .call('demo:state', {})
       .then((s) => onDemoState(s, applyHere))
       .catch(() => undefined);
-  }, [signedIn, allowed, applyHere]);
+  }, [signedIn, applyHere]);
 }
