@@ -117,6 +117,10 @@ describe('the demonstration player on the host', () => {
     expect(f.domain.state().pausedBy).toBe('presenter');
     await f.domain.handlers['demo:control']({ action: 'stop' }, ctx);
     expect(f.calls).toEqual([]);
+    // Nobody rehearses over a demonstration in progress.
+    await f.domain.handlers['demo:start']({ name: '内置', at: 0, rehearsal: false, paused: false }, ctx);
+    await expect(f.domain.handlers['demo:start']({ name: '内置', at: 0, rehearsal: true, paused: false }, ctx)).rejects.toThrow(/being presented/);
+    expect(f.domain.state().rehearsal).toBe(false);
     await f.domain.close();
   });
 

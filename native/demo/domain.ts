@@ -275,6 +275,8 @@ export function createDemoDomain(opts: DemoDomainOptions): DemoDomain {
     },
     'demo:start': async ({ name, at, loop, rehearsal, paused }, ctx) => {
       const t = tourOf(name);
+      // A rehearsal never takes the wall from a demonstration in progress; a demonstration ends a rehearsal.
+      if (rehearsal && player.status !== 'idle' && !player.rehearsal) fail('conflict', `"${player.tour}" is being presented; rehearse after it ends`);
       if (player.status !== 'idle' && player.rehearsal !== rehearsal) await stop();
       // The state from before the demonstration is taken once: switching tours keeps it.
       if (player.status === 'idle' && !rehearsal && opts.wall) {
