@@ -10,6 +10,7 @@ import { openContractSocket } from '../integration/contract-socket';
 import { consoleUrl, expect, test as base } from './fixtures';
 import { DemoPage } from './pages/demo.page';
 import { MapPage } from './pages/map.page';
+import { PtzPage } from './pages/ptz.page';
 
 /*
  * Leadership demonstration: the built-in tour moves the wall and the map as scripted, presenter keys
@@ -42,7 +43,7 @@ const centreOf = async (page: Page) => {
   return { lat: lat!, lon: lon! };
 };
 
-test('the built-in tour drives wall and map, presenter keys step it, an alert pauses it, Esc restores', async ({ page, host }, testInfo) => {
+test('the built-in tour drives wall and map, presenter keys and joystick buttons step it, an alert pauses it, Esc restores', async ({ page, host }, testInfo) => {
   test.setTimeout(60_000);
   const leader = await openContractSocket(host, { as: 'leader' });
   const wall = () => leader.value<WallState>('wall:get', {});
@@ -52,6 +53,8 @@ test('the built-in tour drives wall and map, presenter keys step it, an alert pa
   await leader.value('wall:unlock', {});
   const before = await wall();
 
+  const joystick = new PtzPage(page);
+  await joystick.installFakeGamepad();
   await page.goto(consoleUrl(host));
   await expect(page.getByTestId('link-state')).toHaveAttribute('data-state', 'open');
   // The operator had the map somewhere else.
@@ -107,6 +110,13 @@ test('the built-in tour drives wall and map, presenter keys step it, an alert pa
   await expect.poll(async () => (await wall()).windows.map((w) => w.id)).toEqual(['demo-live']);
   await page.keyboard.press('PageDown');
   await demo.at(1);
+  // The joystick's camera-stepping buttons step the tour while it runs (T.16000M: 13 previous, 12 next).
+  await joystick.setButton(13, true);
+  await demo.at(0);
+  await joystick.setButton(13, false);
+  await joystick.setButton(12, true);
+  await demo.at(1);
+  await joystick.setButton(12, false);
   // B blanks the screen (and pauses); B again resumes.
   await page.keyboard.press('b');
   await expect(page.getByTestId('demo-blank')).toBeVisible();
