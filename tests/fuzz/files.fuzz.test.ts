@@ -30,7 +30,7 @@ import { parseTourText, TourStore } from '../../native/demo/store';
 import { builtInTour } from '../../native/demo/builtin';
 
 /*
- * The file parsers, in process: the site file (JSON and YAML), FIRMS CSV, wall scenes and the wall
+ * The file parsers, in process: the site file (JSON and YAML), FIRMS CSV, demonstration tours, wall scenes and the wall
  * state file (windows, tours, schedule), PTZ cruise plans, the account and device store files, the
  * audit trail's day files and anchor, and the secret store. Every input either loads or is refused
  * with an Error that says what is wrong; nothing hangs (each input is timed) and nothing else throws.
