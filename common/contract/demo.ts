@@ -64,7 +64,10 @@ export const demoCommands = {
   /** Tours that loaded, and the files refused with the reason (field and step). */
   'demo:list': command(Empty, z.object({ tours: z.array(TourInfo), rejected: z.array(z.object({ file: z.string(), reasons: z.array(z.string()) })) })),
   'demo:get': command(z.object(Name).strict(), TourSchema),
-  /** Saves an authored tour; refuses an existing name unless `overwrite`, and never the built-in tour's. */
+  /**
+   * Saves an authored tour; refuses an existing name unless `overwrite`, and never the built-in tour's.
+   * `tour` is checked by the host like a file, so the reasons name the step and the field.
+   */
   'demo:save': command(z.object({ tour: z.unknown(), overwrite: z.boolean().default(false) }).strict(), TourInfo),
   'demo:delete': command(z.object(Name).strict(), z.object({ name: z.string() })),
   /** Stores a tour file (JSON or YAML text); refused with every reason. */

@@ -170,10 +170,12 @@ export function createAlertsDomain(opts: AlertsDomainOptions): AlertsDomain {
       position: pos,
       snapshot: snapshot ? `/api/alerts/snapshots/${snapshot}` : null,
       weather: hooks.weather?.(a.towerId) ?? null,
+      // A drill's notices say so first: nobody on the phone takes it for a fire.
       text:
-        n === ESCALATION_REPORT
+        (a.drill ? '【演练】' : '') +
+        (n === ESCALATION_REPORT
           ? `【报警超时未处理】${t.name}${KIND_WORD[a.kind]}报警（方位 ${a.bearing.toFixed(1)}°）已 ${policy.escalateAfterS} 秒无人确认，请值班长立即处理`
-          : `${n === 0 ? '【烟火预警】' : `【第${n}次跟踪报告】`}${t.name}发现${KIND_WORD[a.kind]}，方位 ${(f?.pose?.bearing ?? a.bearing).toFixed(1)}°${where}`,
+          : `${n === 0 ? '【烟火预警】' : `【第${n}次跟踪报告】`}${t.name}发现${KIND_WORD[a.kind]}，方位 ${(f?.pose?.bearing ?? a.bearing).toFixed(1)}°${where}`),
     };
   };
 
