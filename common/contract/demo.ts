@@ -37,6 +37,8 @@ export const DemoState = z.object({
   ended: z.boolean(),
   /** The step on show. */
   step: DemoStepSchema.nullable(),
+  /** Host time the demonstration began (kept when switching tours): a console that reloads keeps its snapshot of before. */
+  since: z.number().nullable(),
   /** The client that started it (a rehearsal shows only there). */
   startedBy: z.string().nullable(),
   /** The alert that paused it, when an alert did. */

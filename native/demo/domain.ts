@@ -137,6 +137,7 @@ export function createDemoDomain(opts: DemoDomainOptions): DemoDomain {
     ended: player.ended,
     step: tour && player.status !== 'idle' ? (tour.steps[player.index] ?? null) : null,
     startedBy,
+    since: player.status === 'idle' ? null : startedAt,
     alertId,
     problems,
   });

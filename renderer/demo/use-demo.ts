@@ -15,6 +15,26 @@ interface ConsoleSnapshot {
   mapLook: MapLook | null;
 }
 let before: ConsoleSnapshot | null = null;
+const BEFORE_KEY = 'skywatch.demo.before';
+
+/** The snapshot survives a reload of this console during the tour (same demonstration: same `since`). */
+function remember(since: number | null, snap: ConsoleSnapshot | null): void {
+  try {
+    if (snap && since !== null) sessionStorage.setItem(BEFORE_KEY, JSON.stringify({ since, snap }));
+    else sessionStorage.removeItem(BEFORE_KEY);
+  } catch {
+    /* storage off: the snapshot lasts as long as the page */
+  }
+}
+
+function recalled(since: number | null): ConsoleSnapshot | null {
+  try {
+    const v = JSON.parse(sessionStorage.getItem(BEFORE_KEY) ?? 'null') as { since: number; snap: ConsoleSnapshot } | null;
+    return v && v.since === since ? v.snap : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Asks the host to steer the tour; failures go to the console log (the audience does not see them). */
 export function demoControl(action: DemoAction, index?: number): void {
@@ -39,6 +59,7 @@ function applyStep(step: DemoStep): void {
 function restore(): void {
   const b = before;
   before = null;
+  remember(null, null);
   const st = useAppStore.getState();
   st.requestDemoMap(null);
   if (!b) return;
@@ -58,7 +79,10 @@ export function onDemoState(next: DemoState, applyHere = true): void {
   st.setDemo(next);
   if (!applyHere) return;
   const shown = demoShownHere(useAppStore.getState());
-  if (shown && !wasShown) before = { workspace: st.workspace, layout: st.layout, tiles: [...st.tiles], mapLook: st.mapLook };
+  if (shown && !wasShown) {
+    before = recalled(next.since) ?? { workspace: st.workspace, layout: st.layout, tiles: [...st.tiles], mapLook: st.mapLook };
+    remember(next.since, before);
+  }
   if (shown && next.step && (!wasShown || prev?.tour !== next.tour || prev.index !== next.index)) applyStep(next.step);
   if (!shown && wasShown) restore();
 }

@@ -44,7 +44,8 @@ const centreOf = async (page: Page) => {
 };
 
 test('the built-in tour drives wall and map, presenter keys and joystick buttons step it, an alert pauses it, Esc restores', async ({ page, host }, testInfo) => {
-  test.setTimeout(60_000);
+  // Typically 30–40 s; the margin is for a loaded machine.
+  test.setTimeout(90_000);
   const leader = await openContractSocket(host, { as: 'leader' });
   const wall = () => leader.value<WallState>('wall:get', {});
   // The duty operator's wall and LED before the visit.
@@ -123,6 +124,11 @@ test('the built-in tour drives wall and map, presenter keys and joystick buttons
   await demo.at(1, 'paused');
   await page.keyboard.press('b');
   await expect(page.getByTestId('demo-blank')).toBeHidden();
+  await demo.at(1);
+
+  // The presenter's console reloads mid-tour: it picks the tour up and still knows how it was before.
+  await page.reload();
+  await expect(page.getByTestId('link-state')).toHaveAttribute('data-state', 'open');
   await demo.at(1);
 
   // A real alarm pauses the tour at once; its pop is on top; the caption gives way.
