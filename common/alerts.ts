@@ -40,6 +40,8 @@ export const DetectorAlarmSchema = z
     boxes: z.array(AlertBoxSchema).max(32).default([]),
     /** JPEG, base64. */
     snapshot: z.string().min(100).max(Math.ceil((MAX_SNAPSHOT_BYTES * 4) / 3) + 4),
+    /** A fire drill (演练, e.g. a demonstration's simulated fire): handled like an alarm, marked as a drill everywhere. */
+    drill: z.boolean().optional(),
   })
   .strict();
 export type DetectorAlarm = z.infer<typeof DetectorAlarmSchema>;
@@ -138,6 +140,8 @@ export const AlertSchema = z.object({
   notifications: z.array(NotificationSchema),
   /** The evidence clip around the alarm (`/api/clips/<name>`): what the stream buffer held from 30 s before to 30 s after. */
   clip: z.object({ name: z.string(), startedAt: z.number(), durationS: z.number() }).nullable().default(null),
+  /** A fire drill (演练): never merged or linked with real alarms. */
+  drill: z.boolean().optional(),
 });
 export type Alert = z.infer<typeof AlertSchema>;
 

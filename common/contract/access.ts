@@ -162,4 +162,16 @@ export const COMMAND_ACCESS: Readonly<Record<CommandName, CommandAccess>> = {
   'health:assetImport': { need: 'health.manage', audit: true },
   'health:assetExport': { need: 'export', audit: true },
   'health:report': { need: 'export', audit: true },
+  // demo: leadership demonstration mode (领导参观演示)
+  'demo:list': { need: 'demo.run' },
+  'demo:get': { need: 'demo.run' },
+  // A demonstration viewer's console (演示观看) follows the tour; steering it needs demo.run.
+  'demo:state': view,
+  'demo:capture': { need: 'demo.run' },
+  'demo:save': { need: 'demo.run', audit: true },
+  'demo:delete': { need: 'demo.run', audit: true },
+  'demo:import': { need: 'demo.run', audit: true },
+  'demo:export': { need: 'demo.run', audit: true },
+  'demo:start': { need: 'demo.run', audit: true },
+  'demo:control': { need: 'demo.run', audit: true },
 };

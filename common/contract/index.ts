@@ -10,6 +10,8 @@ import { streamCommands, streamEvents } from './stream';
 import { wallCommands, wallEvents } from './wall';
 // health (运维)
 import { healthCommands, healthEvents } from './health';
+// demo
+import { demoCommands, demoEvents } from './demo';
 
 export * from './alerts';
 export * from './errors';
@@ -24,6 +26,8 @@ export * from './wall';
 export * from './wire';
 // health (运维)
 export * from './health';
+// demo
+export * from './demo';
 
 /** Every command the host answers, keyed `domain:verb`. */
 export const commands = {
@@ -38,6 +42,8 @@ export const commands = {
   ...mapCommands,
   // health (运维)
   ...healthCommands,
+  // demo
+  ...demoCommands,
 } as const;
 
 /** Every event the host pushes. */
@@ -53,6 +59,8 @@ export const events = {
   ...mapEvents,
   // health (运维)
   ...healthEvents,
+  // demo
+  ...demoEvents,
 } as const;
 
 export type CommandName = keyof typeof commands;

@@ -219,6 +219,21 @@ describe('fire alerts', () => {
     expect(again.notifications).toEqual([expect.objectContaining({ report: -1, recipient: 'leader', state: 'sent' })]);
   });
 
+  it('keeps a drill (演练) apart from a real alarm at the same bearing, and says 演练 first in its notices', async () => {
+    now += 1000;
+    const real = await post(alarm({ at: now, pose: { pan: 330, tilt: 0, zoom: 5 } }));
+    const drill = await post(alarm({ at: now, pose: { pan: 330, tilt: 0, zoom: 5 }, drill: true }));
+    expect(drill.body.alertId).not.toBe(real.body.alertId);
+    const list = (await domain.handlers['alert:list']({ limit: 50 }, ctx)).alerts;
+    expect(list.find((a) => a.id === drill.body.alertId)?.drill).toBe(true);
+    expect(list.find((a) => a.id === real.body.alertId)?.drill).toBeUndefined();
+    now += 61_000;
+    await domain.tick();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sent.find((x) => x.report.alertId === drill.body.alertId)!.report.text).toMatch(/^【演练】【报警超时未处理】/);
+    expect(sent.find((x) => x.report.alertId === real.body.alertId)!.report.text).toMatch(/^【报警超时未处理】/);
+  });
+
   it('resumes open alerts and their observation after a restart, from the alarm log alone', async () => {
     const open = (await domain.handlers['alert:list']({ limit: 20 }, ctx)).alerts.filter((a) => a.status === 'new' || a.status === 'confirmed');
     const t03 = open.find((a) => a.towerId === 't03')!;

@@ -170,10 +170,12 @@ export function createAlertsDomain(opts: AlertsDomainOptions): AlertsDomain {
       position: pos,
       snapshot: snapshot ? `/api/alerts/snapshots/${snapshot}` : null,
       weather: hooks.weather?.(a.towerId) ?? null,
+      // A drill's notices say so first: nobody on the phone takes it for a fire.
       text:
-        n === ESCALATION_REPORT
+        (a.drill ? '【演练】' : '') +
+        (n === ESCALATION_REPORT
           ? `【报警超时未处理】${t.name}${KIND_WORD[a.kind]}报警（方位 ${a.bearing.toFixed(1)}°）已 ${policy.escalateAfterS} 秒无人确认，请值班长立即处理`
-          : `${n === 0 ? '【烟火预警】' : `【第${n}次跟踪报告】`}${t.name}发现${KIND_WORD[a.kind]}，方位 ${(f?.pose?.bearing ?? a.bearing).toFixed(1)}°${where}`,
+          : `${n === 0 ? '【烟火预警】' : `【第${n}次跟踪报告】`}${t.name}发现${KIND_WORD[a.kind]}，方位 ${(f?.pose?.bearing ?? a.bearing).toFixed(1)}°${where}`),
     };
   };
 
@@ -234,7 +236,10 @@ export function createAlertsDomain(opts: AlertsDomainOptions): AlertsDomain {
     const at = typeof alarm.at === 'number' ? alarm.at : Date.parse(alarm.at);
     const bearing = normalizeBearing(alarm.pose.pan + tower.northOffset);
     const snapshot = store.saveSnapshot(jpeg);
-    const target = mergeTarget([...alerts.values()], { cameraId: alarm.cameraId, bearing, at }, policy);
+    // A drill and a real fire are never taken for one another.
+    const drill = alarm.drill === true;
+    const peers = [...alerts.values()].filter((x) => (x.drill === true) === drill);
+    const target = mergeTarget(peers, { cameraId: alarm.cameraId, bearing, at }, policy);
     if (target) {
       const merged = save({
         ...target,
@@ -274,8 +279,9 @@ export function createAlertsDomain(opts: AlertsDomainOptions): AlertsDomain {
       closed: null,
       notifications: [],
       clip: null,
+      ...(drill ? { drill: true } : {}),
     };
-    const { linked, position } = linkAlerts(a, [...alerts.values()], places, policy);
+    const { linked, position } = linkAlerts(a, peers, places, policy);
     a = { ...a, linked: linked.map((l) => l.id), position };
     save(a);
     // A position an operator located on the map stays until an operator moves it.

@@ -31,4 +31,9 @@ describe('alerts in the duty log', () => {
     const old: Alert = { ...base, status: 'confirmed', decision: { by: '王值班', at: 5000, reason: null, note: '', duplicateOf: null } };
     expect(alertDutyLines(old, '仙人山', 5000 + 3_600_000)).toEqual([]);
   });
+
+  it('marks every line of a fire drill (演练) so nobody takes it for a fire', () => {
+    const drill: Alert = { ...base, drill: true };
+    expect(alertDutyLines(drill, '仙人山', 2000).map((l) => l.text)).toEqual(['【演练】烟雾报警：仙人山 热成像，方位 123.4°（置信度 90%）']);
+  });
 });

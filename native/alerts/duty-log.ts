@@ -51,5 +51,6 @@ export function alertDutyLines(a: Alert, towerName: string, now: number, recentM
   if (a.closed && recent(a.closed.at)) {
     lines.push({ key: `${a.id}:closed`, at: a.closed.at, text: `${towerName}警讯确认解除，${a.closed.by}${a.closed.note ? `：${a.closed.note}` : ''}`, snapshot: null });
   }
-  return lines;
+  // A drill is written as one, so nobody reading the log takes it for a fire.
+  return a.drill ? lines.map((l) => ({ ...l, text: `【演练】${l.text}` })) : lines;
 }

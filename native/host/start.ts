@@ -18,6 +18,9 @@ import { createMapDomain } from '../map/domain';
 import { createPtzDomain } from '../ptz/domain';
 import { createSecurityDomain } from '../security/domain';
 import { createWallDomain } from '../wall/domain';
+import { BUILT_IN_TOUR, builtInTour } from '../demo/builtin';
+import { createDemoDomain } from '../demo/domain';
+import { demoDevices, demoWall } from '../demo/wiring';
 import { loadSiteFile } from '../site/load';
 import { siteHandlers } from '../site/handlers';
 import { resolveStreamUrl } from '../site/view';
@@ -39,6 +42,8 @@ import { loadOrCreateTls } from './tls';
 export const VERSION = '0.1.0';
 /** The client id under which fire alerts steer heads (alarm priority) and take the wall's alarm region. */
 const ALERTS_CLIENT = 'alerts';
+/** The client id under which a leadership demonstration steers heads (operator priority: people and alarms take a head from it). */
+const DEMO_CLIENT = 'demo';
 
 export interface HostOptions {
   /** Site file (JSON or YAML). Without one the host starts the built-in simulated site. */
@@ -381,6 +386,26 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
   healthLate.dutyLine = (text, tower) =>
     void Promise.resolve(duty.handlers['duty:entryAdd']!({ category: 'fault', text, tower, attachments: [] }, faultDesk)).catch((e: Error) => log('warn', `health: duty log line not written: ${e.message}`));
   health.monitor.start();
+  // demo: leadership demonstration mode (领导参观演示). A new real alert pauses a tour as it is raised.
+  const demo = createDemoDomain({
+    dir: join(dataDir, 'demo'),
+    builtIn: builtInTour(site),
+    ctx: { towers: new Set(site.towers.map((t) => t.id)), cameras: new Set(site.towers.flatMap((t) => t.cameras.map((c) => c.id))) },
+    wall: wall.controller ? demoWall(wall.controller, (led) => bus.emit('wall:ledState', led)) : undefined,
+    devices: demoDevices({
+      site,
+      ptz: { absolute: ptz.handlers['ptz:absolute']!, gotoPreset: ptz.handlers['ptz:gotoPreset']!, takeControl: ptz.handlers['ptz:takeControl']!, releaseControl: ptz.handlers['ptz:releaseControl']! },
+      ctx: systemContext(DEMO_CLIENT),
+      lastPose: (id) => lastPose.get(id),
+      ...(simulator ? { fire: (towerId: string, o: Parameters<Simulator['detectors']['fire']>[1]) => simulator!.detectors.fire(towerId, o) } : {}),
+    }),
+    emit: (s) => bus.emit('demo:state', s),
+    log: createLogger('demo'),
+  });
+  registry.register(demo.handlers);
+  bus.on('alert:changed', (a) => demo.alertChanged(a));
+  log('info', `demo: built-in tour "${BUILT_IN_TOUR}" ready`);
+
   const tick = setInterval(() => bus.emit('app:tick', { hostTime: Date.now() }), 5000);
   tick.unref();
 
@@ -401,6 +426,7 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
         await map.close();
         // Heads get their Stop while the simulator (if any) still answers.
         await alerts.close();
+        await demo.close();
         await ptz.close();
         await wall.close();
         await health.close();

@@ -31,6 +31,8 @@ export interface FireOptions {
   at?: number;
   /** Pan offset from the head's current pan, degrees (a fire a little off-centre). */
   panOffset?: number;
+  /** A fire drill (演练): the alert is marked as one. */
+  drill?: boolean;
 }
 
 export interface SimDetectors {
@@ -82,6 +84,7 @@ export function createSimDetectors(towers: readonly DetectorTower[], log: (level
         pose: { pan: (((pose.pan + (o.panOffset ?? 0)) % 360) + 360) % 360, tilt: pose.tilt, zoom: pose.zoom },
         boxes: o.boxes ?? [{ x: 0.46, y: 0.38, w: 0.08, h: 0.1, score: o.confidence ?? 0.87 }],
         snapshot: snapshot.toString('base64'),
+        ...(o.drill ? { drill: true } : {}),
       };
       const res = await fetch(ingest, {
         method: 'POST',

@@ -520,6 +520,14 @@ export class WallController {
     return r;
   }
 
+  /**
+   * Sets the windows as given, with no undo step: a demonstration's step, and the layout put back
+   * exactly (scene name included) when the demonstration ends.
+   */
+  restoreWindows(windows: WallWindow[], scene: string | null): WallEditResult {
+    return this.commit(windows, { history: false, scene });
+  }
+
   sceneRename(name: string, to: string): SceneInfo {
     const store = this.store();
     if (!store.has(name)) fail('not_found', `no scene "${name}"`);

@@ -113,9 +113,15 @@ export function AlertCenter() {
           data-testid="alert-pop"
           data-alert={current.id}
           data-camera={current.cameraId}
+          data-drill={current.drill ? 'true' : undefined}
         >
           <header className="alert-head">
             <h2 id="alert-title">
+              {current.drill && (
+                <span className="alert-drill" data-testid="alert-drill">
+                  {t('demo.drill')}
+                </span>
+              )}
               {t(current.kind === 'fire' ? 'alert.fire' : 'alert.smoke')} · {tower?.name ?? current.towerId} {camera ? t(camera.kind === 'visible' ? 'alert.visible' : 'alert.thermal') : ''}
             </h2>
             <span className="alert-meta">

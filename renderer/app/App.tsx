@@ -17,6 +17,10 @@ import { DecoderPage } from '../wall/DecoderPage';
 import { LedPage } from '../wall/LedPage';
 import { WallWorkspace } from '../wall/WallWorkspace';
 import { StatusBar } from './StatusBar';
+// demo
+import { DemoOverlay } from '../demo/DemoOverlay';
+import { DemoTabButton, DemoWorkspace } from '../demo/DemoWorkspace';
+import { useDemoSync } from '../demo/use-demo';
 import { useAppStore } from './store';
 
 /**
@@ -68,6 +72,8 @@ function Console() {
   const keys = usePtzKeys();
   const canAdmin = useCan('users.manage');
   const canAudit = useCan('audit.read');
+  const canDemo = useCan('demo.run');
+  useDemoSync();
   return (
     <div className={`shell${panelOpen ? ' with-ptz' : ' ptz-collapsed'}`}>
       <header className="topbar">
@@ -89,6 +95,7 @@ function Console() {
           <button role="tab" aria-selected={workspace === 'health'} className={workspace === 'health' ? 'active' : ''} onClick={() => setWorkspace('health')} data-testid="tab-health">
             {t('health.tab')}
           </button>
+          {canDemo && <DemoTabButton />}
           {(canAdmin || canAudit) && (
             <button role="tab" aria-selected={workspace === 'admin'} className={workspace === 'admin' ? 'active' : ''} onClick={() => setWorkspace('admin')} data-testid="tab-admin">
               {t(canAdmin ? 'admin.tab' : 'admin.audit')}
@@ -132,8 +139,14 @@ function Console() {
           <HealthWorkspace />
         </main>
       )}
+      {workspace === 'demo' && (
+        <main className="work demo-work-main">
+          <DemoWorkspace />
+        </main>
+      )}
       <PtzPanel />
       <StatusBar />
+      <DemoOverlay />
       <AlertCenter />
     </div>
   );

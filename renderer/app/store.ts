@@ -9,9 +9,11 @@ import { createVideoSlice, type VideoSlice } from '../video/video-slice';
 import { createWallSlice, type WallSlice } from '../wall/wall-slice';
 import { createHealthSlice, type HealthSlice } from '../health/health-slice';
 import { createAppSlice, type AppSlice } from './app-slice';
+// demo
+import { createDemoSlice, type DemoSlice } from '../demo/demo-slice';
 
 /** The one renderer store, built from per-domain slices. */
-export type AppState = AppSlice & AuthSlice & CameraSlice & VideoSlice & PtzSlice & WallSlice & MapSlice & AlertsSlice & DutySlice & HealthSlice;
+export type AppState = AppSlice & AuthSlice & CameraSlice & VideoSlice & PtzSlice & WallSlice & MapSlice & AlertsSlice & DutySlice & HealthSlice & DemoSlice;
 
 export const useAppStore = create<AppState>()((...a) => ({
   ...createAppSlice(...a),
@@ -25,4 +27,6 @@ export const useAppStore = create<AppState>()((...a) => ({
   ...createDutySlice(...a),
   // health (运维)
   ...createHealthSlice(...a),
+  // demo
+  ...createDemoSlice(...a),
 }));

@@ -31,6 +31,7 @@ import { mapPixelRatio, OFFLINE_BASEMAP } from './map-slice';
 import { webglRenderer } from './software-gl';
 import { offlineStyle } from './offline-style';
 import { fillWeather } from './weather-marker';
+import { useDemoMap } from '../demo/use-demo-map';
 
 /** Cones are redrawn at most this often (poses arrive ~7/s per moving head). */
 const CONE_INTERVAL_MS = 200;
@@ -457,6 +458,9 @@ function MapView({ site }: { site: SiteView }) {
   useEffect(() => {
     if (loaded && flyRequest) flyTo(flyRequest.lat, flyRequest.lon, flyRequest.zoom);
   }, [loaded, flyRequest, flyTo]);
+
+  // demo: a tour step's map view and highlighted towers.
+  useDemoMap(mapRef, loaded, toMap, fromMap);
 
   const lookHere = async (plan: SlewPlan) => {
     setMenu(null);

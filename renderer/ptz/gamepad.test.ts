@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_SETTINGS,
+  demoStepOf,
   GENERIC_JOYSTICK,
   STANDARD_GAMEPAD,
   T16000M_LINUX,
@@ -64,5 +65,14 @@ describe('gamepad mapping', () => {
     expect(bad.deadzone).toBe(0.5);
     expect(bad.exponent).toBe(DEFAULT_SETTINGS.exponent);
     expect(bad.mappings.a).toEqual({ name: 'Joystick', axes: { pan: null, tilt: null, zoom: null, throttle: null }, buttons: {} });
+  });
+});
+
+describe('joystick buttons in a demonstration', () => {
+  it('step the tour with the camera-stepping buttons, and nothing else', () => {
+    expect(demoStepOf('ptz.nextCamera')).toBe('next');
+    expect(demoStepOf('ptz.prevCamera')).toBe('prev');
+    expect(demoStepOf('ptz.stop')).toBeNull();
+    expect(demoStepOf(undefined)).toBeNull();
   });
 });

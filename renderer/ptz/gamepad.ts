@@ -159,6 +159,14 @@ export function readVelocity(pad: PadLike, mapping: GamepadMapping, settings: Ga
   return { pan: r(pan), tilt: r(tilt), zoom: r(zoom) };
 }
 
+/**
+ * While a demonstration runs, the camera-stepping buttons step the tour instead: the presenter may
+ * be the operator at the joystick.
+ */
+export function demoStepOf(id: PtzCommandId | undefined): 'next' | 'prev' | null {
+  return id === 'ptz.nextCamera' ? 'next' : id === 'ptz.prevCamera' ? 'prev' : null;
+}
+
 /** Buttons pressed now, by index. */
 export function pressedButtons(pad: PadLike): Set<number> {
   const out = new Set<number>();

@@ -2,7 +2,10 @@ import { useEffect } from 'react';
 import type { PtzVelocity } from '../../common/ptz';
 import { useAppStore } from '../app/store';
 import { HeldCommands, type PtzCommandContext } from './commands';
-import { mappingFor, pressedButtons, readVelocity, type PadLike } from './gamepad';
+import { demoStepOf, mappingFor, pressedButtons, readVelocity, type PadLike } from './gamepad';
+// demo
+import { demoShownHere } from '../demo/demo-slice';
+import { demoControl } from '../demo/use-demo';
 import { setMotion } from './ptz-client';
 
 /** Raw readings for the settings dialog's press-to-assign; while one is set, the pad steers nothing. */
@@ -101,7 +104,9 @@ export class GamepadPoller {
     for (const i of now) {
       if (this.buttonsDown.has(i)) continue;
       const id = mapping.buttons[i];
-      if (id) this.held.press(`b${i}`, id, ctx);
+      const step = demoShownHere(useAppStore.getState()) ? demoStepOf(id) : null;
+      if (step) demoControl(step);
+      else if (id) this.held.press(`b${i}`, id, ctx);
     }
     for (const i of this.buttonsDown) if (!now.has(i)) this.held.release(`b${i}`);
     this.buttonsDown = now;

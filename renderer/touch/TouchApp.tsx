@@ -14,6 +14,8 @@ import { LINK_LABEL, formatSpeed } from '../ptz/labels';
 import type { PlayerState } from '../video/live-player';
 import { TileStage } from '../video/tile-stage';
 import { VirtualJoystick } from './VirtualJoystick';
+// demo
+import { DemoTouchButtons } from '../demo/DemoTouchButtons';
 
 const CAMERA_KEY = 'skywatch.touch.camera';
 
@@ -88,6 +90,7 @@ export function TouchApp() {
           </span>
         )}
         <span className="grow" />
+        <DemoTouchButtons />
         <span className={`link link-${link}`} data-testid="link-state" data-state={link}>
           <span className="dot" /> {t(link === 'open' ? 'link.open' : link === 'connecting' ? 'link.connecting' : 'link.closed')}
         </span>

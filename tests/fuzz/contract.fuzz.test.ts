@@ -49,6 +49,8 @@ function unsafe(name: CommandName, args: unknown, who: string): string | undefin
   // Over the frame limit the host cannot read the call's id and answers without one; that path has its own test below.
   if (Buffer.byteLength(text) > MAX_MESSAGE_BYTES - 256) return 'larger than a message may be';
   if ((name.startsWith('wall:') || name === 'stream:exportClip') && realCameras.some((c) => text.includes(c.toLowerCase()))) return 'names a real camera';
+  // demo: a tour that names a real camera, or the built-in tour, would put real video on the wall.
+  if (name.startsWith('demo:') && (realCameras.some((c) => text.includes(c.toLowerCase())) || text.includes('系统概览'))) return 'plays real cameras';
   if ((name.startsWith('user:') || name.startsWith('auth:')) && protectedUsers.some((u) => text.includes(`"${u}"`))) return "names a fuzz socket's account";
   return undefined;
 }

@@ -25,10 +25,13 @@ import { HostFailure } from '../../common/contract/errors';
 import { parseAssetCsv, parseChecklistTemplate } from '../../native/health/files';
 import { mutate, mutateText, randomJson, REPLAY, Rng } from './gen';
 import { preview } from './host';
-import { SAMPLE_SCENE, SAMPLE_SCENE_WITH_TOURS } from './samples';
+import { SAMPLE_SCENE, SAMPLE_SCENE_WITH_TOURS, SAMPLE_TOUR } from './samples';
+// demo
+import { parseTourText, TourStore } from '../../native/demo/store';
+import { builtInTour } from '../../native/demo/builtin';
 
 /*
- * The file parsers, in process: the site file (JSON and YAML), FIRMS CSV, wall scenes and the wall
+ * The file parsers, in process: the site file (JSON and YAML), FIRMS CSV, demonstration tours, wall scenes and the wall
  * state file (windows, tours, schedule), PTZ cruise plans, the account and device store files, the
  * audit trail's day files and anchor, and the secret store. Every input either loads or is refused
  * with an Error that says what is wrong; nothing hangs (each input is timed) and nothing else throws.
@@ -402,6 +405,49 @@ describe('file parsers fuzz', () => {
     console.log(`fuzz: wall scenes: ${counts.get('scenes')} inputs, ${failures.length} failures`);
     expect(failures, REPLAY).toEqual([]);
   }, 90_000);
+
+  // demo: tour files (JSON or YAML), as imported and as dropped into the data folder.
+  it('demo tours: parseTourText and the tour folder accept or refuse with reasons', () => {
+    const r = Rng.for('files/tours');
+    const failures: string[] = [];
+    const ctx = { towers: new Set(SITE.towers.map((t) => t.id)), cameras: new Set(SITE.towers.flatMap((t) => t.cameras.map((c) => c.id))) };
+    const bases: unknown[] = [SAMPLE_TOUR, builtInTour(SITE)];
+    expect(parseTourText(JSON.stringify(bases[1]), ctx)).toMatchObject({ ok: true });
+    const check = (text: string) => {
+      count('tours');
+      const t = timed(() => parseTourText(text, ctx));
+      const what = JSON.stringify(text.slice(0, 160));
+      if (t.ms > SLOW_MS) failures.push(`${what}: took ${Math.round(t.ms)} ms`);
+      if (t.error !== undefined) failures.push(`parseTourText(${what}) threw ${errText(t.error)}`);
+      else if (!t.value!.ok && (t.value!.reasons.length === 0 || t.value!.reasons.some((x) => !x.trim()))) failures.push(`${what}: refused without reasons`);
+    };
+    for (let i = 0; i < 600; i++) {
+      const base = r.pick(bases);
+      const roll = r.int(0, 3);
+      if (roll === 0) check(mutateText(r, JSON.stringify(base, null, 2)));
+      else if (roll === 1) check(mutateText(r, toYaml(base)));
+      else if (roll === 2) check(JSON.stringify(mutate(r, base)) ?? '');
+      else check(JSON.stringify(randomJson(r, { budget: 20_000 })) ?? '');
+    }
+    for (let round = 0; round < 10; round++) {
+      const dir = tmp('demo-tours');
+      for (let k = 0; k < 8; k++) {
+        const base = { ...(r.pick(bases) as object), name: `t${k}` };
+        const text = r.bool(0.5) ? mutateText(r, toYaml(base)) : (JSON.stringify(mutate(r, base)) ?? '');
+        writeFileSync(join(dir, `${k}.tour.${r.pick(['json', 'yaml', 'yml'])}`), text);
+      }
+      if (r.bool(0.2)) mkdirSync(join(dir, 'dir.json'));
+      count('tours', 8);
+      const t = timed(() => new TourStore({ dir, ctx, log: () => undefined }).load());
+      if (t.error !== undefined) failures.push(`a tour folder threw ${errText(t.error)}`);
+      else {
+        if (t.value!.tours.size + t.value!.rejected.length < 8) failures.push(`a tour folder lost files: ${t.value!.tours.size} loaded, ${t.value!.rejected.length} refused`);
+        for (const x of t.value!.rejected) if (x.reasons.length === 0 || x.reasons.some((m) => !m.trim())) failures.push(`tour file ${x.file} refused without reasons`);
+      }
+    }
+    console.log(`fuzz: demo tours: ${counts.get('tours')} inputs, ${failures.length} failures`);
+    expect(failures, REPLAY).toEqual([]);
+  }, 60_000);
 
   it('wall state file (windows, tours, LED, alarm region, schedule): any wall.json starts a valid wall', async () => {
     const r = Rng.for('files/wall-json');

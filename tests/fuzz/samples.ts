@@ -31,6 +31,19 @@ export const SAMPLE_SCENE = {
   ],
 };
 
+/** A demonstration tour that names no camera and no wall window. */
+export const SAMPLE_TOUR = {
+  format: 'skywatch-demo-tour',
+  version: 1,
+  name: 'fz-tour',
+  description: '模糊测试',
+  loop: true,
+  steps: [
+    { title: '模糊', narration: '讲解词', led: '', map: { center: { lat: 31.2, lon: 119.4 }, zoom: 10, pitch: 20, towers: ['t01'] } },
+    { title: '第二步', durationS: 5, console: { workspace: 'duty', layout: 4 } },
+  ],
+};
+
 /** The same with tours and cameras (of a site that does not exist), to reach the camera checks. */
 export const SAMPLE_SCENE_WITH_TOURS = {
   ...SAMPLE_SCENE,
@@ -214,6 +227,17 @@ export const SAMPLES: Partial<Record<CommandName, readonly Sample[]>> = {
   'health:assets': [{}],
   'health:assetImport': [{ csv: 'deviceId,model\nfz-device,x\n' }],
   'health:assetExport': [{}],
+  // demo: tours with captions and map views only (no camera, no wall window): playing one moves nothing real.
+  'demo:list': [{}],
+  'demo:get': [{ name: 'fz-tour' }],
+  'demo:save': [{ tour: SAMPLE_TOUR, overwrite: true }],
+  'demo:delete': [{ name: 'fz-gone' }],
+  'demo:import': [{ text: JSON.stringify(SAMPLE_TOUR), overwrite: true }, { text: 'format: skywatch-demo-tour\nversion: 1\nname: fz-yaml\nsteps:\n  - title: 模糊\n', overwrite: true }],
+  'demo:export': [{ name: 'fz-tour' }],
+  'demo:start': [{ name: 'fz-tour', at: 1, rehearsal: true }],
+  'demo:control': [{ action: 'next' }, { action: 'goto', index: 1 }, { action: 'stop' }],
+  'demo:state': [{}],
+  'demo:capture': [{}],
 };
 
 /** The valid samples of a command, with generator samples drawn. */
