@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AlertPolicySchema } from './alerts';
 import { SecurityPolicySchema } from './auth';
+import { ConferenceConfigSchema } from './conference';
 
 /**
  * The site file: one document that describes a monitoring site — towers and their cameras,
@@ -199,6 +200,8 @@ export const SiteSchema = z.object({
   security: SecurityPolicySchema.default(SecurityPolicySchema.parse({})),
   /** Fire alerts: merging, linking, escalation, observation and who gets the reports. */
   alerts: AlertsConfigSchema.default(AlertsConfigSchema.parse({})),
+  /** Video conference: ICE servers, roll-call sites, link lifetime (docs/site-file.md#conference). */
+  conference: ConferenceConfigSchema.default(ConferenceConfigSchema.parse({})),
 });
 /** A validated site file. */
 export type SiteConfig = z.infer<typeof SiteSchema>;

@@ -8,6 +8,8 @@ import { ptzCommands, ptzEvents } from './ptz';
 import { siteCommands, siteEvents } from './site';
 import { streamCommands, streamEvents } from './stream';
 import { wallCommands, wallEvents } from './wall';
+// conference
+import { conferenceCommands, conferenceEvents } from './conference';
 
 export * from './alerts';
 export * from './errors';
@@ -20,6 +22,8 @@ export * from './site';
 export * from './stream';
 export * from './wall';
 export * from './wire';
+// conference
+export * from './conference';
 
 /** Every command the host answers, keyed `domain:verb`. */
 export const commands = {
@@ -32,6 +36,8 @@ export const commands = {
   ...alertCommands,
   ...dutyCommands,
   ...mapCommands,
+  // conference
+  ...conferenceCommands,
 } as const;
 
 /** Every event the host pushes. */
@@ -45,6 +51,8 @@ export const events = {
   ...alertEvents,
   ...dutyEvents,
   ...mapEvents,
+  // conference
+  ...conferenceEvents,
 } as const;
 
 export type CommandName = keyof typeof commands;
