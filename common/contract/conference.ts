@@ -22,7 +22,12 @@ export const SignalSchema = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('candidate'),
       candidate: z
-        .object({ candidate: z.string().max(2000), sdpMid: z.string().max(64).nullable().optional(), sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional() })
+        .object({
+          candidate: z.string().max(2000),
+          sdpMid: z.string().max(64).nullable().optional(),
+          sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(),
+          usernameFragment: z.string().max(256).nullable().optional(),
+        })
         .strict(),
     })
     .strict(),

@@ -385,6 +385,8 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
         simControl?.close();
         prober.stop();
         await server.close();
+        // conference: participants cut off by the closing server are not written to a closing duty log.
+        conferenceLog.write = undefined;
         await map.close();
         // Heads get their Stop while the simulator (if any) still answers.
         await alerts.close();

@@ -1,0 +1,119 @@
+import { networkInterfaces } from 'node:os';
+import type { Page } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium';
+import { consoleUrl, expect, test } from './fixtures';
+
+/*
+ * 视频会商 end to end, with Chromium's fake camera and microphone: the centre starts a room on the
+ * console, a forest farm joins by link (no account), a third participant joins; every side sees the
+ * others' pictures advance; the centre shares a live tower camera and it arrives at the far side;
+ * one participant leaving does not disturb the others.
+ *
+ * No media may leave the machine. Run inside a network namespace with only loopback
+ * (`unshare -n sh -c 'ip link set lo up; npx playwright test tests/e2e/conference.spec.ts'`); where
+ * that is not possible, the pages take only loopback ICE candidates (the init script below), so
+ * every media path is 127.0.0.1 either way. No STUN/TURN server is configured.
+ */
+
+test.use({
+  launchOptions: {
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns'],
+  },
+});
+
+/** Only 127.0.0.1 / ::1 candidates are added: a media path off loopback can never be formed. */
+const LOOPBACK_ONLY = `(() => {
+  const add = RTCPeerConnection.prototype.addIceCandidate;
+  RTCPeerConnection.prototype.addIceCandidate = function (c, ...rest) {
+    const line = c && typeof c === 'object' ? (c.candidate || '') : '';
+    if (line && !/ (127\\.0\\.0\\.1|::1) /.test(line)) return Promise.resolve();
+    return add.call(this, c, ...rest);
+  };
+})();`;
+
+const onlyLoopback = Object.values(networkInterfaces())
+  .flat()
+  .every((a) => a?.internal);
+
+/** Frames decoded so far by each remote picture of a page, by peer id. */
+const remoteFrames = (page: Page) =>
+  page.evaluate(`Object.fromEntries([...document.querySelectorAll('[data-testid=conf-tile]:not([data-self])')].map((f) => {
+    const v = f.querySelector('video');
+    return [f.dataset.peer, v && v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality().totalVideoFrames : 0];
+  }))`) as Promise<Record<string, number>>;
+
+/** Every remote picture of the page advances (at least `n` of them). */
+async function remoteVideoAdvances(page: Page, n: number): Promise<void> {
+  await expect.poll(async () => Object.values(await remoteFrames(page)).filter((f) => f > 5).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(n);
+  const before = await remoteFrames(page);
+  await expect
+    .poll(async () => {
+      const now = await remoteFrames(page);
+      return Object.keys(before).filter((id) => (now[id] ?? 0) > (before[id] ?? 0) + 5).length;
+    }, { timeout: 10_000 })
+    .toBeGreaterThanOrEqual(n);
+}
+
+test('two and three participants confer; a tower camera is shared; one leaving does not break the others', async ({ page, browser, host }, testInfo) => {
+  test.setTimeout(60_000);
+  testInfo.annotations.push({ type: 'network', description: onlyLoopback ? 'loopback-only namespace' : 'loopback ICE candidates only' });
+  await page.addInitScript(LOOPBACK_ONLY);
+  await page.goto(consoleUrl(host));
+  await page.getByTestId('tab-conference').click();
+  await page.getByTestId('conf-name').fill('森林防火会商');
+  await page.getByTestId('conf-start').click();
+  await expect(page.getByTestId('conf-room')).toBeVisible();
+
+  // The farm is invited by link and joins with only a browser.
+  await page.getByTestId('conf-invite-site').selectOption('longtan-farm');
+  await page.getByTestId('conf-invite').click();
+  const link = await page.getByTestId('conf-invite-link').inputValue();
+  expect(link).toMatch(/\/join\?room=.+&token=cj1\./);
+  const farmCtx = await browser.newContext();
+  await farmCtx.addInitScript(LOOPBACK_ONLY);
+  const farm = await farmCtx.newPage();
+  await farm.goto(link);
+  await expect(farm.getByTestId('conf-guest-name')).toHaveValue('龙潭林场');
+  await farm.getByTestId('conf-guest-join').click();
+  await expect(farm.getByTestId('conf-count')).toHaveText(/2/);
+  await remoteVideoAdvances(page, 1);
+  await remoteVideoAdvances(farm, 1);
+
+  // A third participant (another link) joins: everyone sees the two others.
+  await page.getByTestId('conf-invite-site').selectOption('daibu');
+  await page.getByTestId('conf-invite').click();
+  await expect(page.getByTestId('conf-invite-link')).not.toHaveValue(link);
+  const link2 = await page.getByTestId('conf-invite-link').inputValue();
+  const townCtx = await browser.newContext();
+  await townCtx.addInitScript(LOOPBACK_ONLY);
+  const town = await townCtx.newPage();
+  await town.goto(link2);
+  await town.getByTestId('conf-guest-join').click();
+  await expect(page.getByTestId('conf-count')).toHaveText(/3/);
+  await Promise.all([remoteVideoAdvances(page, 2), remoteVideoAdvances(farm, 2), remoteVideoAdvances(town, 2)]);
+
+  // The centre shares a live tower camera (with its HUD): the farm sees the 16:9 tower picture, moving.
+  const centreId = await page.locator('[data-testid=conf-tile][data-self]').getAttribute('data-peer');
+  const atFarm = farm.locator(`[data-testid=conf-tile][data-peer="${centreId}"]`);
+  const aspect = () => atFarm.locator('video').evaluate((v: HTMLVideoElement) => (v.videoHeight ? v.videoWidth / v.videoHeight : 0));
+  expect(await aspect()).toBeCloseTo(4 / 3, 1); // the fake camera
+  await page.getByTestId('conf-tower-camera').selectOption('t01-visible');
+  await page.getByTestId('conf-tower-share').click();
+  await expect(atFarm).toHaveAttribute('data-video', 'tower', { timeout: 20_000 });
+  await expect.poll(aspect, { timeout: 15_000 }).toBeCloseTo(16 / 9, 1);
+  await remoteVideoAdvances(farm, 2);
+  await page.screenshot({ path: testInfo.outputPath('conference.png') });
+
+  // The town leaves: the centre and the farm go on with each other.
+  await town.getByTestId('conf-leave').click();
+  await expect(page.getByTestId('conf-count')).toHaveText(/2/);
+  await expect(farm.getByTestId('conf-count')).toHaveText(/2/);
+  await remoteVideoAdvances(page, 1);
+  await remoteVideoAdvances(farm, 1);
+  // The farm's browser vanishes without leaving: the host removes it; the centre is alone, the call still up.
+  await farmCtx.close();
+  await expect(page.getByTestId('conf-count')).toHaveText(/1/);
+  await expect(page.getByTestId('conf-room')).toBeVisible();
+  await townCtx.close();
+});
