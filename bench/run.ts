@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { benchAlerts } from './alerts';
+import { benchConference } from './conference';
 import { benchDuty } from './duty';
 import { benchFanout } from './fanout';
 import { benchLatency } from './latency';
@@ -22,6 +23,7 @@ const benches: Record<string, () => Promise<BenchRow[]>> = {
   duty: () => benchDuty(),
   alerts: () => benchAlerts(),
   map: () => benchMap(),
+  conference: () => benchConference(),
   // Long: 20 minutes by default (SOAK_MINUTES).
   soak: () => benchSoak(),
 };

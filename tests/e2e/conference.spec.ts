@@ -1,6 +1,7 @@
 import { networkInterfaces } from 'node:os';
 import type { Page } from '@playwright/test';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium';
+import { CHROMIUM_PATH } from '../chromium';
+import { CONFERENCE_CHROMIUM_ARGS, LOOPBACK_ONLY_ICE, REMOTE_FRAMES } from '../conference-media';
 import { consoleUrl, expect, test } from './fixtures';
 
 /*
@@ -15,33 +16,15 @@ import { consoleUrl, expect, test } from './fixtures';
  * every media path is 127.0.0.1 either way. No STUN/TURN server is configured.
  */
 
-test.use({
-  launchOptions: {
-    executablePath: CHROMIUM_PATH,
-    args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns'],
-  },
-});
+test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: CONFERENCE_CHROMIUM_ARGS } });
 
-/** Only 127.0.0.1 / ::1 candidates are added: a media path off loopback can never be formed. */
-const LOOPBACK_ONLY = `(() => {
-  const add = RTCPeerConnection.prototype.addIceCandidate;
-  RTCPeerConnection.prototype.addIceCandidate = function (c, ...rest) {
-    const line = c && typeof c === 'object' ? (c.candidate || '') : '';
-    if (line && !/ (127\\.0\\.0\\.1|::1) /.test(line)) return Promise.resolve();
-    return add.call(this, c, ...rest);
-  };
-})();`;
+const LOOPBACK_ONLY = LOOPBACK_ONLY_ICE;
 
 const onlyLoopback = Object.values(networkInterfaces())
   .flat()
   .every((a) => a?.internal);
 
-/** Frames decoded so far by each remote picture of a page, by peer id. */
-const remoteFrames = (page: Page) =>
-  page.evaluate(`Object.fromEntries([...document.querySelectorAll('[data-testid=conf-tile]:not([data-self])')].map((f) => {
-    const v = f.querySelector('video');
-    return [f.dataset.peer, v && v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality().totalVideoFrames : 0];
-  }))`) as Promise<Record<string, number>>;
+const remoteFrames = (page: Page) => page.evaluate(REMOTE_FRAMES) as Promise<Record<string, number>>;
 
 /** Every remote picture of the page advances (at least `n` of them). */
 async function remoteVideoAdvances(page: Page, n: number): Promise<void> {
