@@ -7,6 +7,8 @@ import { useT } from '../i18n';
 import { ConferenceRoom, useCall } from './ConferenceRoom';
 import { ConferenceCall } from './mesh';
 import { TowerShare } from './tower-share';
+import { panelsRect, type WallGeometry } from '../../common/wall';
+import { wallEdit } from '../wall/wall-commands';
 
 /** The console's call; it outlives switching workspaces (the call goes on under the other tabs). */
 let consoleCall: ConferenceCall | null = null;
@@ -120,6 +122,17 @@ function ConsoleTools({ call, roomId, sites, onError }: { call: ConferenceCall; 
   const [link, setLink] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const me = v?.room.participants.find((p) => p.id === v.self);
+  const geometry = useAppStore((s) => s.wall?.geometry);
+  const canWall = useCan('wall.operate');
+  const onWall = v?.room.participants.some((p) => p.kind === 'wall') ?? false;
+  /** 会商上墙: a window over the top-left 2 × 2 panels shows the participant grid (the wall workspace moves it). */
+  const toWall = async () => {
+    if (!geometry) return;
+    // The contract carries plain numbers; the geometry's units are the host's (as the wall mirror reads them).
+    const g = geometry as unknown as WallGeometry;
+    const r = await wallEdit('wall:openWindow', { rect: panelsRect(g, 0, 0, Math.min(2, geometry.rows), Math.min(2, geometry.columns)), split: 1, panes: [{ kind: 'conference', ref: roomId }], snap: true });
+    if (!r) throw new Error(useAppStore.getState().wallError ?? t('conf.wallFailed'));
+  };
   const invite = async () => {
     const r = await host().call('conference:invite', { roomId, ...(site ? { siteId: site } : {}) });
     const url = `${window.location.origin}${r.path}`;
@@ -173,6 +186,13 @@ function ConsoleTools({ call, roomId, sites, onError }: { call: ConferenceCall; 
           </button>
         )}
       </span>
+      {canWall && geometry && (
+        <span className="conf-group">
+          <button onClick={() => go(toWall())} disabled={onWall} data-testid="conf-to-wall">
+            {onWall ? t('conf.onWall') : t('conf.toWall')}
+          </button>
+        </span>
+      )}
       <span className="conf-group">
         <select value={site} onChange={(e) => setSite(e.target.value)} data-testid="conf-invite-site" aria-label={t('conf.inviteFor')}>
           <option value="">{t('conf.inviteAnyone')}</option>

@@ -9,7 +9,8 @@ import './conference.css';
  */
 export class WallConferenceView {
   private readonly call = new ConferenceCall(host());
-  private readonly grid = document.createElement('div');
+  /** The whole pane's grid; the decoder page sizes and offsets it to its panel's crop, like a video. */
+  readonly grid = document.createElement('div');
   private readonly tiles = new Map<string, { el: HTMLElement; video: HTMLVideoElement; name: HTMLElement }>();
   private off: (() => void) | null = null;
   private retry: ReturnType<typeof setTimeout> | undefined;

@@ -706,5 +706,7 @@ export const en: Record<MessageKey, string> = {
   'conf.linkExpired': 'The invitation link has expired; ask the centre for a new link',
   'conf.linkInvalid': 'The invitation link is not valid; ask the centre for a new link',
   'conf.linkRoomGone': 'This conference has ended or does not exist',
+  'conf.toWall': 'Put on the wall',
+  'conf.wallFailed': 'Could not put it on the wall',
   'conf.linkUntil': 'Link valid until {time}',
 };

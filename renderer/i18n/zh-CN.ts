@@ -705,6 +705,8 @@ export const zhCN = {
   'conf.linkExpired': '邀请链接已过期，请向指挥中心索取新的链接',
   'conf.linkInvalid': '邀请链接无效，请向指挥中心索取新的链接',
   'conf.linkRoomGone': '该会商已结束或不存在',
+  'conf.toWall': '会商上墙',
+  'conf.wallFailed': '未能上墙',
   'conf.linkUntil': '链接有效至 {time}',
 } as const;
 

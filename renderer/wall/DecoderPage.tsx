@@ -59,6 +59,7 @@ export function DecoderPage({ decoderId }: { decoderId: string }) {
       const vh = dest.h / (crop.h || 1);
       const picture = { width: `${vw}px`, height: `${vh}px`, left: `${-crop.x * vw}px`, top: `${-crop.y * vh}px` };
       Object.assign(o.video.style, picture);
+      if (o.conference) Object.assign(o.conference.grid.style, picture);
       Object.assign(o.hud.style, picture, { fontSize: `${Math.max(14, Math.round(vh / 28))}px` });
     };
     /** Poses come several times a second while a head moves: written straight into the HUD. */
@@ -117,6 +118,7 @@ export function DecoderPage({ decoderId }: { decoderId: string }) {
           o.hud.hidden = true;
           o.conference = new WallConferenceView(out.conference.roomId, o.el);
           o.state = 'connecting';
+          place(o);
         } else if (url !== o.url) {
           stop(o);
           o.url = url;

@@ -2,7 +2,6 @@ import { networkInterfaces } from 'node:os';
 import type { Page } from '@playwright/test';
 import { CHROMIUM_PATH } from '../chromium';
 import { CONFERENCE_CHROMIUM_ARGS, LOOPBACK_ONLY_ICE, REMOTE_FRAMES } from '../conference-media';
-import { openContractSocket } from '../integration/contract-socket';
 import { consoleUrl, expect, test } from './fixtures';
 
 /*
@@ -95,11 +94,8 @@ test('two and three participants confer; a tower camera is shared; one leaving d
   await expect(farm.getByTestId('conf-count')).toHaveText(/2/);
   await remoteVideoAdvances(page, 1);
   await remoteVideoAdvances(farm, 1);
-  // The conference on the wall: a pane of panel d01 shows the participant grid; the decoder page joins receive-only.
-  const roomId = (await page.getByTestId('conf-room').getAttribute('data-room'))!;
-  const api = await openContractSocket(host, { as: 'leader' });
-  await api.value('wall:lock', {});
-  await api.value('wall:openWindow', { rect: { x: 0, y: 0, w: 1920, h: 1080 }, split: 1, panes: [{ kind: 'conference', ref: roomId }], snap: false });
+  // 会商上墙: a window over the top-left panels (d01 among them) shows the participant grid; the decoder page joins receive-only.
+  await page.getByTestId('conf-to-wall').click();
   const wallCtx = await browser.newContext();
   await wallCtx.addInitScript(LOOPBACK_ONLY);
   const wall = await wallCtx.newPage();
@@ -111,8 +107,8 @@ test('two and three participants confer; a tower camera is shared; one leaving d
   await expect.poll(async () => (await wallFrames()).filter((n) => n > 5).length, { timeout: 20_000 }).toBe(2);
   await expect(page.getByTestId('conf-count')).toHaveText(/2/); // the wall is not a participant in the grid
   await wall.screenshot({ path: testInfo.outputPath('conference-wall.png') });
+  await expect(page.getByTestId('conf-to-wall')).toBeDisabled(); // 已上墙
   await wallCtx.close();
-  api.close();
 
   // The farm's browser vanishes without leaving: the host removes it; the centre is alone, the call still up.
   await farmCtx.close();
