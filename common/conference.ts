@@ -106,6 +106,21 @@ export const RoomSchema = z.object({
 });
 export type Room = z.infer<typeof RoomSchema>;
 
+/** Lowest video bitrate a participant backs off to on a bad link, kbit/s. */
+export const MIN_VIDEO_KBPS = 150;
+
+/**
+ * The next video bitrate cap of one sending link from what the last interval showed: loss over 5 %
+ * or a round trip over 400 ms cuts it by 30 % (not below MIN_VIDEO_KBPS); a clean interval (< 1 %
+ * loss) raises it by 10 % up to `maxKbps`; in between it stays. Each link is judged alone, so a
+ * participant on a bad link lowers only what goes over that link.
+ */
+export function nextVideoKbps(kbps: number, loss: number, rttS: number, maxKbps: number): number {
+  if (loss > 0.05 || rttS > 0.4) return Math.max(MIN_VIDEO_KBPS, Math.round(kbps * 0.7));
+  if (loss < 0.01) return Math.min(maxKbps, Math.round(kbps * 1.1));
+  return kbps;
+}
+
 /** Seconds between two instants, rounded, for the record ("时长"). */
 export function durationText(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));

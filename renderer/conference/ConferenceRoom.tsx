@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { Participant, RollCall } from '../../common/conference';
+import { useAppStore } from '../app/store';
 import { useT } from '../i18n';
 import { gridOf, type CallView, type ConferenceCall } from './mesh';
 import './conference.css';
@@ -161,6 +162,8 @@ function Controls({ call, me, sinkId, setSinkId, tools }: { call: ConferenceCall
 
 function RollCallPanel({ rc, mySite, canRun, answerSeconds, onRun, onAnswer }: { rc: RollCall | null; mySite: string | null; canRun: boolean; answerSeconds: number; onRun?: (a: 'start' | 'next' | 'end') => void; onAnswer: () => void }) {
   const t = useT();
+  // The site's clock on the console (as the status bar); the guest's own on a join page (no site there).
+  const timeZone = useAppStore((s) => s.site?.site.timeZone);
   const [now, setNow] = useState(Date.now());
   const active = rc !== null && rc.endedAt === null;
   useEffect(() => {
@@ -206,7 +209,7 @@ function RollCallPanel({ rc, mySite, canRun, answerSeconds, onRun, onAnswer }: {
                 {e.status === 'calling' && e.calledAt
                   ? t('conf.rc.callingFor', { s: Math.max(0, answerSeconds - Math.floor((now - e.calledAt) / 1000)) })
                   : e.status === 'present' && e.answeredAt
-                    ? t('conf.rc.presentAt', { time: new Date(e.answeredAt).toLocaleTimeString('zh-CN', { hour12: false }) })
+                    ? t('conf.rc.presentAt', { time: new Date(e.answeredAt).toLocaleTimeString('zh-CN', { hour12: false, ...(timeZone ? { timeZone } : {}) }) })
                     : t(`conf.rc.${e.status}`)}
               </span>
             </li>

@@ -1,4 +1,4 @@
-import type { IceServer, Participant, Room, VideoSource } from '../../common/conference';
+import { nextVideoKbps, type IceServer, type Participant, type Room, type VideoSource } from '../../common/conference';
 import type { HostApi, HostEvents, JoinResult, Signal } from '../../common/contract';
 
 /*
@@ -53,7 +53,6 @@ export interface JoinOptions {
   media?: MediaStreamConstraints;
 }
 
-const MIN_KBPS = 150;
 const ADAPT_MS = 2000;
 /** Audio level (0…1) above which a participant counts as speaking. */
 const SPEAKING = 0.02;
@@ -341,8 +340,7 @@ export class ConferenceCall {
       p.lastLost = lost;
       p.lastSent = sent;
       const before = p.kbps;
-      if (loss > 0.05 || rtt > 0.4) p.kbps = Math.max(MIN_KBPS, Math.round(p.kbps * 0.7));
-      else if (loss < 0.01) p.kbps = Math.min(this.maxKbps, Math.round(p.kbps * 1.1));
+      p.kbps = nextVideoKbps(p.kbps, loss, rtt, this.maxKbps);
       if (p.kbps !== before || dSent === 0) await this.capBitrate(id);
       kbps[id] = p.kbps;
     }

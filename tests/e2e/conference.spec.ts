@@ -76,6 +76,15 @@ test('two and three participants confer; a tower camera is shared; one leaving d
   await expect(page.getByTestId('conf-count')).toHaveText(/3/);
   await Promise.all([remoteVideoAdvances(page, 2), remoteVideoAdvances(farm, 2), remoteVideoAdvances(town, 2)]);
 
+  // 点名: the centre calls the sites; the farm answers on its page when it sees the call, the next one does not.
+  await page.getByTestId('rollcall-start').click();
+  await expect(farm.getByTestId('rollcall-answer')).toContainText('龙潭林场');
+  await farm.getByTestId('rollcall-answer').click();
+  await expect(page.getByTestId('rollcall-entry').filter({ hasText: '龙潭林场' })).toHaveAttribute('data-status', 'present');
+  await page.getByTestId('rollcall-end').click();
+  await expect(page.getByTestId('rollcall-summary')).toHaveText('应到 5，实到 1');
+  await expect(town.getByTestId('rollcall-entry').filter({ hasText: '戴埠镇' })).toHaveAttribute('data-status', 'absent');
+
   // The centre shares a live tower camera (with its HUD): the farm sees the 16:9 tower picture, moving.
   const centreId = await page.locator('[data-testid=conf-tile][data-self]').getAttribute('data-peer');
   const atFarm = farm.locator(`[data-testid=conf-tile][data-peer="${centreId}"]`);
