@@ -163,7 +163,7 @@ function Controls({ call, me, sinkId, setSinkId, tools }: { call: ConferenceCall
 function RollCallPanel({ rc, mySite, canRun, answerSeconds, onRun, onAnswer }: { rc: RollCall | null; mySite: string | null; canRun: boolean; answerSeconds: number; onRun?: (a: 'start' | 'next' | 'end') => void; onAnswer: () => void }) {
   const t = useT();
   // The site's clock on the console (as the status bar); the guest's own on a join page (no site there).
-  const timeZone = useAppStore((s) => s.site?.site.timeZone);
+  const timeZone = useAppStore((s) => s.site?.timeZone);
   const [now, setNow] = useState(Date.now());
   const active = rc !== null && rc.endedAt === null;
   useEffect(() => {
