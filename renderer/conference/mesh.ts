@@ -16,6 +16,8 @@ type ConferenceEvent = 'conference:room' | 'conference:signal' | 'conference:cha
 export interface SignalChannel {
   call<K extends ConferenceCommand>(name: K, args: HostApi[K]['args']): Promise<HostApi[K]['result']>;
   on<E extends ConferenceEvent>(name: E, fn: (p: HostEvents[E]) => void): () => void;
+  /** A (new) connection to the host, with its id: after a reconnect the call joins again. */
+  onHello?(fn: (clientId: string) => void): () => void;
 }
 
 export interface ChatLine {
@@ -76,6 +78,9 @@ export class ConferenceCall {
   private iceServers: IceServer[] = [];
   private maxKbps = 1200;
   private offs: (() => void)[] = [];
+  private joined: JoinOptions | null = null;
+  /** The state this participant has reported (mute, camera, shared picture). */
+  private reported: { audioMuted?: boolean; videoOff?: boolean; video?: VideoSource; towerCameraId?: string | null } = {};
   private timer: ReturnType<typeof setInterval> | undefined;
   private analyser: { ctx: AudioContext; node: AnalyserNode; buf: Float32Array<ArrayBuffer> } | null = null;
   private readonly listeners = new Set<(v: CallView | null) => void>();
@@ -107,15 +112,10 @@ export class ConferenceCall {
       this.watchMic();
     }
     this.listen();
+    this.joined = o;
     let r: JoinResult;
     try {
-      r = await this.channel.call('conference:join', {
-        roomId: o.roomId,
-        ...(o.token ? { token: o.token } : {}),
-        ...(o.name ? { name: o.name } : {}),
-        ...(o.siteId ? { siteId: o.siteId } : {}),
-        receiveOnly: o.receiveOnly ?? false,
-      });
+      r = await this.enter(o);
     } catch (e) {
       this.teardown();
       throw e;
@@ -129,6 +129,37 @@ export class ConferenceCall {
     for (const p of r.room.participants) if (p.id !== r.self) void this.offer(p.id);
     this.timer = setInterval(() => void this.adapt(), ADAPT_MS);
     return r;
+  }
+
+  private enter(o: JoinOptions): Promise<JoinResult> {
+    return this.channel.call('conference:join', {
+        roomId: o.roomId,
+        ...(o.token ? { token: o.token } : {}),
+        ...(o.name ? { name: o.name } : {}),
+        ...(o.siteId ? { siteId: o.siteId } : {}),
+        receiveOnly: o.receiveOnly ?? false,
+      });
+  }
+
+  /**
+   * The link to the host dropped and came back as a new connection: the host removed the old
+   * participant (the others closed their links to it), so the call joins again as a newcomer and
+   * offers to everyone. Local media stay as they are.
+   */
+  private async rejoin(clientId: string): Promise<void> {
+    const v = this.view;
+    if (!v || v.ended || !this.joined || v.self === clientId) return;
+    for (const id of [...this.peers.keys()]) this.drop(id);
+    try {
+      const r = await this.enter(this.joined);
+      this.update({ self: r.self, room: r.room, remote: {}, links: {} });
+      // Mute, camera and what is shared were the old participant's: tell them again.
+      if (Object.keys(this.reported).length) await this.report(this.reported);
+      for (const p of r.room.participants) if (p.id !== r.self) void this.offer(p.id);
+    } catch (e) {
+      this.update({ ended: (e as Error).message });
+      this.teardown();
+    }
   }
 
   async leave(): Promise<void> {
@@ -203,10 +234,13 @@ export class ConferenceCall {
 
   private async report(s: { audioMuted?: boolean; videoOff?: boolean; video?: VideoSource; towerCameraId?: string | null }): Promise<void> {
     if (!this.view || this.view.ended) return;
+    this.reported = { ...this.reported, ...s };
     await this.channel.call('conference:state', { roomId: this.view.roomId, ...s });
   }
 
   private listen(): void {
+    const hello = this.channel.onHello?.((id) => void this.rejoin(id));
+    if (hello) this.offs.push(hello);
     this.offs.push(
       this.channel.on('conference:room', (room) => {
         if (!this.view || room.id !== this.view.roomId) return;
