@@ -71,6 +71,9 @@ test('two and three participants confer; a tower camera is shared; one leaving d
   const townCtx = await browser.newContext();
   await townCtx.addInitScript(LOOPBACK_ONLY);
   const town = await townCtx.newPage();
+  // A link altered on the way is refused with a clear message, before any connection.
+  await town.goto(link2.replace(/token=cj1\.[^.]+\./, 'token=cj1.AAAA.'));
+  await expect(town.getByTestId('conf-error')).toHaveText('邀请链接无效，请向指挥中心索取新的链接');
   await town.goto(link2);
   await town.getByTestId('conf-guest-join').click();
   await expect(page.getByTestId('conf-count')).toHaveText(/3/);
