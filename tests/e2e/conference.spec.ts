@@ -45,6 +45,8 @@ test('two and three participants confer; a tower camera is shared; one leaving d
   await page.addInitScript(LOOPBACK_ONLY);
   await page.goto(consoleUrl(host));
   await page.getByTestId('tab-conference').click();
+  await expect(page.getByTestId('conf-lobby')).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('conference-lobby.png') });
   await page.getByTestId('conf-name').fill('森林防火会商');
   await page.getByTestId('conf-start').click();
   await expect(page.getByTestId('conf-room')).toBeVisible();
