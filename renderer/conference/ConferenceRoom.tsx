@@ -13,8 +13,8 @@ export function useCall(call: ConferenceCall): CallView | null {
   );
 }
 
-/** One participant's picture with its name, muted mark and the active-speaker ring. */
-function Tile({ p, stream, self, speaking, link, sinkId }: { p: Participant; stream: MediaStream | null; self: boolean; speaking: boolean; link?: string; sinkId: string }) {
+/** One participant's picture with its name, muted mark and the active-speaker ring (sound is played by the call). */
+function Tile({ p, stream, self, speaking, link }: { p: Participant; stream: MediaStream | null; self: boolean; speaking: boolean; link?: string }) {
   const t = useT();
   const ref = useRef<HTMLVideoElement>(null);
   useEffect(() => {
@@ -23,14 +23,10 @@ function Tile({ p, stream, self, speaking, link, sinkId }: { p: Participant; str
     v.srcObject = stream;
     void v.play().catch(() => undefined);
   }, [stream]);
-  useEffect(() => {
-    const v = ref.current as (HTMLVideoElement & { setSinkId?: (id: string) => Promise<void> }) | null;
-    if (v?.setSinkId && !self && sinkId) void v.setSinkId(sinkId).catch(() => undefined);
-  }, [sinkId, self]);
   const source = p.video === 'tower' ? t('conf.sharingTower') : p.video === 'screen' ? t('conf.sharingScreen') : '';
   return (
     <figure className={`conf-tile${speaking ? ' speaking' : ''}`} data-testid="conf-tile" data-peer={p.id} data-self={self ? '1' : undefined} data-video={p.video}>
-      <video ref={ref} autoPlay playsInline muted={self} data-testid={self ? 'conf-local-video' : 'conf-remote-video'} />
+      <video ref={ref} autoPlay playsInline muted data-testid={self ? 'conf-local-video' : 'conf-remote-video'} />
       {(p.videoOff || !stream) && <div className="conf-novideo">{p.videoOff ? t('conf.cameraOff') : t('conf.connecting')}</div>}
       <figcaption>
         <span className="conf-name">{self ? t('conf.me', { name: p.name }) : p.name}</span>
@@ -58,7 +54,6 @@ interface RoomProps {
 export function ConferenceRoom({ call, tools, canRunRollCall, onRollCall, onAnswer, onChat, onEnd, onLeave }: RoomProps) {
   const t = useT();
   const v = useCall(call);
-  const [sinkId, setSinkId] = useState('');
   if (!v) return null;
   const me = v.room.participants.find((p) => p.id === v.self);
   const grid = gridOf(v);
@@ -89,7 +84,7 @@ export function ConferenceRoom({ call, tools, canRunRollCall, onRollCall, onAnsw
       <div className="conf-main">
         <div className="conf-grid" style={{ gridTemplateColumns: `repeat(${cols}, 1fr)` }}>
           {grid.map((p) => (
-            <Tile key={p.id} p={p} self={p.id === v.self} stream={p.id === v.self ? v.preview : (v.remote[p.id] ?? null)} speaking={v.speaker === p.id} {...(v.links[p.id] ? { link: v.links[p.id] } : {})} sinkId={sinkId} />
+            <Tile key={p.id} p={p} self={p.id === v.self} stream={p.id === v.self ? v.preview : (v.remote[p.id] ?? null)} speaking={v.speaker === p.id} {...(v.links[p.id] ? { link: v.links[p.id] } : {})} />
           ))}
         </div>
         <aside className="conf-side">
@@ -97,13 +92,14 @@ export function ConferenceRoom({ call, tools, canRunRollCall, onRollCall, onAnsw
           <Chat lines={v.chat} self={v.self} onSend={onChat} />
         </aside>
       </div>
-      {me && !me.receiveOnly && <Controls call={call} me={me} sinkId={sinkId} setSinkId={setSinkId} tools={tools} />}
+      {me && !me.receiveOnly && <Controls call={call} me={me} tools={tools} />}
     </div>
   );
 }
 
-function Controls({ call, me, sinkId, setSinkId, tools }: { call: ConferenceCall; me: Participant; sinkId: string; setSinkId: (s: string) => void; tools: React.ReactNode }) {
+function Controls({ call, me, tools }: { call: ConferenceCall; me: Participant; tools: React.ReactNode }) {
   const t = useT();
+  const [sinkId, setSinkId] = useState('');
   const [devices, setDevices] = useState<MediaDeviceInfo[]>([]);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -150,7 +146,10 @@ function Controls({ call, me, sinkId, setSinkId, tools }: { call: ConferenceCall
       <span className="conf-spacer" />
       {select('videoinput', t('conf.camera'), '', (id) => run(call.switchDevice('videoinput', id)))}
       {select('audioinput', t('conf.mic'), '', (id) => run(call.switchDevice('audioinput', id)))}
-      {select('audiooutput', t('conf.speaker'), sinkId, setSinkId)}
+      {select('audiooutput', t('conf.speaker'), sinkId, (id) => {
+        setSinkId(id);
+        call.setSpeaker(id);
+      })}
       {error && (
         <span className="conf-error" role="alert">
           {error}
@@ -229,7 +228,10 @@ function Chat({ lines, self, onSend }: { lines: CallView['chat']; self: string; 
   const t = useT();
   const [text, setText] = useState('');
   const end = useRef<HTMLDivElement>(null);
-  useEffect(() => end.current?.scrollIntoView({ block: 'end' }), [lines.length]);
+  // Braces: newer Chromium returns a promise from scrollIntoView, which must not become the effect's clean-up.
+  useEffect(() => {
+    void end.current?.scrollIntoView({ block: 'end' });
+  }, [lines.length]);
   return (
     <section className="conf-chat">
       <h3>{t('conf.chat')}</h3>

@@ -53,6 +53,8 @@ export interface JoinOptions {
   receiveOnly?: boolean;
   /** getUserMedia constraints; ignored when receive-only. */
   media?: MediaStreamConstraints;
+  /** Play the others' sound (default); the wall's decoder pages stay silent (the room has one sound system). */
+  playAudio?: boolean;
 }
 
 const ADAPT_MS = 2000;
@@ -84,6 +86,9 @@ export class ConferenceCall {
   private timer: ReturnType<typeof setInterval> | undefined;
   private analyser: { ctx: AudioContext; node: AnalyserNode; buf: Float32Array<ArrayBuffer> } | null = null;
   private readonly listeners = new Set<(v: CallView | null) => void>();
+  /** The others' sound, played by the call itself so it goes on while the console shows another workspace. */
+  private readonly speakers = new Map<string, HTMLAudioElement>();
+  private sinkId = '';
   answerSeconds = 30;
 
   constructor(private readonly channel: SignalChannel) {}
@@ -273,6 +278,7 @@ export class ConferenceCall {
     };
     pc.ontrack = (e) => {
       p.stream.addTrack(e.track);
+      if (e.track.kind === 'audio' && this.joined?.playAudio !== false) this.play(id, e.track);
       if (this.view) this.update({ remote: { ...this.view.remote, [id]: p.stream } });
     };
     pc.onconnectionstatechange = () => {
@@ -404,7 +410,27 @@ export class ConferenceCall {
     }
   }
 
+  /** The loudspeaker the others are heard on (setSinkId); '' is the system default. */
+  setSpeaker(sinkId: string): void {
+    this.sinkId = sinkId;
+    for (const a of this.speakers.values()) void (a as HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> }).setSinkId?.(sinkId).catch(() => undefined);
+  }
+
+  private play(id: string, track: MediaStreamTrack): void {
+    this.speakers.get(id)?.remove();
+    const a = document.createElement('audio');
+    a.autoplay = true;
+    a.srcObject = new MediaStream([track]);
+    a.dataset.peer = id;
+    document.body.append(a);
+    this.speakers.set(id, a);
+    if (this.sinkId) this.setSpeaker(this.sinkId);
+    void a.play().catch(() => undefined);
+  }
+
   private drop(id: string): void {
+    this.speakers.get(id)?.remove();
+    this.speakers.delete(id);
     const p = this.peers.get(id);
     if (!p) return;
     p.pc.close();

@@ -32,7 +32,7 @@ export class WallConferenceView {
 
   private async join(): Promise<void> {
     try {
-      await this.call.join({ roomId: this.roomId, receiveOnly: true, name: '大屏' });
+      await this.call.join({ roomId: this.roomId, receiveOnly: true, name: '大屏', playAudio: false });
     } catch {
       this.state = 'idle';
       if (!this.stopped) this.retry = setTimeout(() => void this.join(), 5000);

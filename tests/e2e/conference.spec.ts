@@ -82,6 +82,13 @@ test('two and three participants confer; a tower camera is shared; one leaving d
   await expect(page.getByTestId('conf-count')).toHaveText(/3/);
   await Promise.all([remoteVideoAdvances(page, 2), remoteVideoAdvances(farm, 2), remoteVideoAdvances(town, 2)]);
 
+  // The call goes on under another workspace: the others are still heard, and the room is there on return.
+  await page.getByTestId('tab-video').click();
+  await expect(page.locator('audio[data-peer]')).toHaveCount(2);
+  await page.getByTestId('tab-conference').click();
+  await expect(page.getByTestId('conf-count')).toHaveText(/3/);
+  await remoteVideoAdvances(page, 2);
+
   // 点名: the centre calls the sites; the farm answers on its page when it sees the call, the next one does not.
   await page.getByTestId('rollcall-start').click();
   await expect(farm.getByTestId('rollcall-answer')).toContainText('龙潭林场');
