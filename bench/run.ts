@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { benchAlerts } from './alerts';
+import { benchConference } from './conference';
 import { benchDuty } from './duty';
 import { benchFanout } from './fanout';
 import { benchHealth } from './health';
@@ -25,6 +26,7 @@ const benches: Record<string, () => Promise<BenchRow[]>> = {
   map: () => benchMap(),
   // health (运维)
   health: () => benchHealth(),
+  conference: () => benchConference(),
   // Long: 20 minutes by default (SOAK_MINUTES).
   soak: () => benchSoak(),
 };

@@ -24,7 +24,7 @@ const Lon = z.number().min(-180, 'must be between -180 and 180').max(180, 'must 
 const Id = z.string().min(1, 'must not be empty').max(64);
 
 /** Which console workspace a step shows (the admin workspace is never part of a tour). */
-export const DemoWorkspaceSchema = z.enum(['video', 'wall', 'map', 'duty', 'alerts', 'health']);
+export const DemoWorkspaceSchema = z.enum(['video', 'wall', 'map', 'duty', 'alerts', 'health', 'conference']);
 export type DemoWorkspace = z.infer<typeof DemoWorkspaceSchema>;
 
 /** Where the map looks: a centre (or bounds to fit), zoom, pitch, bearing, and towers picked out. */

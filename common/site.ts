@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AlertPolicySchema } from './alerts';
 import { SecurityPolicySchema } from './auth';
 import { HealthConfigSchema } from './health';
+import { ConferenceConfigSchema } from './conference';
 
 /**
  * The site file: one document that describes a monitoring site — towers and their cameras,
@@ -202,6 +203,8 @@ export const SiteSchema = z.object({
   alerts: AlertsConfigSchema.default(AlertsConfigSchema.parse({})),
   /** Operations and maintenance: probes, availability target, ticket threshold, working hours (docs/health.md). */
   health: HealthConfigSchema.default(HealthConfigSchema.parse({})),
+  /** Video conference: ICE servers, roll-call sites, link lifetime (docs/site-file.md#conference). */
+  conference: ConferenceConfigSchema.default(ConferenceConfigSchema.parse({})),
 });
 /** A validated site file. */
 export type SiteConfig = z.infer<typeof SiteSchema>;

@@ -73,6 +73,8 @@ export const TourPaneSchema = z
  * pane it would leave black.
  */
 export const FUTURE_PANE_KINDS = ['map', 'alert', 'conference'] as const;
+/** A conference pane's `ref`: the room id (the conference domain's room ids). */
+export const CONFERENCE_ROOM_REF = /^[A-Za-z0-9_-]{1,40}$/;
 export const FuturePaneSchema = z.object({ kind: z.enum(FUTURE_PANE_KINDS), ref: z.string().max(128).optional() }).strict();
 /** What a pane shows. */
 export const PaneSourceSchema = z.discriminatedUnion('kind', [CameraPaneSchema, TourPaneSchema, FuturePaneSchema]);
@@ -575,6 +577,9 @@ export function validateWindows(g: WallGeometry, windows: readonly WallWindow[],
         s.cameras.forEach((c, ci) => {
           if (!ctx.knownCamera(c)) issues.push({ path: `${pp}.cameras[${ci}]`, message: `unknown camera "${c}"` });
         });
+      } else if (s.kind === 'conference') {
+        // conference: the room's participant grid; software decoders (the decoder page) show it.
+        if (!s.ref || !CONFERENCE_ROOM_REF.test(s.ref)) issues.push({ path: `${pp}.ref`, message: 'a conference pane needs the room id in "ref"' });
       } else {
         issues.push({ path: `${pp}.kind`, message: `pane source "${s.kind}" is not yet available` });
       }
@@ -777,6 +782,8 @@ export const DecoderOutputSchema = z.object({
   crop: NormRectSchema,
   stream: DecoderStreamSchema.nullable(),
   label: z.string().max(64).optional(),
+  /** A video conference's participant grid instead of a stream (software decoders join the room receive-only). */
+  conference: z.object({ roomId: z.string().regex(CONFERENCE_ROOM_REF) }).optional(),
 });
 export type DecoderOutput = z.infer<typeof DecoderOutputSchema>;
 

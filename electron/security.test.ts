@@ -91,6 +91,7 @@ const fake = vi.hoisted(() => {
     onHeadersReceived: undefined as ((details: { responseHeaders?: Record<string, string[]> }, cb: HeadersCallback) => void) | undefined,
     permissionRequest: undefined as ((wc: { getURL(): string }, permission: string, cb: (ok: boolean) => void) => void) | undefined,
     permissionCheck: undefined as ((wc: unknown, permission: string, origin: string) => boolean) | undefined,
+    displayMedia: undefined as ((req: { videoRequested: boolean; securityOrigin: string }, cb: (streams: { video?: unknown } | null) => void) => void) | undefined,
   };
   const defaultSession = {
     webRequest: {
@@ -104,6 +105,9 @@ const fake = vi.hoisted(() => {
     },
     setPermissionCheckHandler(fn: NonNullable<typeof session.permissionCheck>) {
       session.permissionCheck = fn;
+    },
+    setDisplayMediaRequestHandler(fn: NonNullable<typeof session.displayMedia>) {
+      session.displayMedia = fn;
     },
   };
 
@@ -141,6 +145,7 @@ const fake = vi.hoisted(() => {
       screen: { getPrimaryDisplay: () => ({ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }) },
       session: { defaultSession },
       safeStorage,
+      desktopCapturer: { getSources: async () => [{ id: 'screen:0:0', name: 'Entire screen' }] },
     },
   };
 });
@@ -241,6 +246,13 @@ describe('session permissions', () => {
     expect(fake.session.permissionCheck?.(null, 'media', ORIGIN)).toBe(true);
     expect(fake.session.permissionCheck?.(null, 'geolocation', ORIGIN)).toBe(false);
     expect(fake.session.permissionCheck?.(null, 'media', 'https://evil.example')).toBe(false);
+  });
+
+  it('shares the screen with the host page only (conference screen sharing)', async () => {
+    const share = (securityOrigin: string, videoRequested = true) => new Promise<unknown>((r) => fake.session.displayMedia?.({ videoRequested, securityOrigin }, r));
+    expect(await share(ORIGIN)).toEqual({ video: { id: 'screen:0:0', name: 'Entire screen' } });
+    expect(await share('https://evil.example')).toBeNull();
+    expect(await share(ORIGIN, false)).toBeNull();
   });
 
   // Origins are compared parsed: a prefix match would let another port on the same address through.

@@ -1,4 +1,4 @@
-import { session, shell, type BrowserWindowConstructorOptions, type WebContents } from 'electron';
+import { desktopCapturer, session, shell, type BrowserWindowConstructorOptions, type WebContents } from 'electron';
 
 /** CSP of every window: no eval, no remote code; media and sockets only to the host. */
 export const CSP = [
@@ -58,6 +58,18 @@ export function hardenSession(hostOrigin: string): void {
     callback(allowed.has(permission) && sameOrigin(wc.getURL(), hostOrigin));
   });
   ses.setPermissionCheckHandler((_wc, permission, origin) => allowed.has(permission) && sameOrigin(origin, hostOrigin));
+  // Screen sharing in the conference (getDisplayMedia): the host's pages get the primary screen (the
+  // system picker where the platform has one); anyone else gets nothing.
+  ses.setDisplayMediaRequestHandler(
+    (request, callback) => {
+      if (!request.videoRequested || !sameOrigin(request.securityOrigin, hostOrigin)) return callback(null);
+      desktopCapturer.getSources({ types: ['screen'] }).then(
+        (sources) => callback(sources[0] ? { video: sources[0] } : null),
+        () => callback(null),
+      );
+    },
+    { useSystemPicker: true },
+  );
 }
 
 /** No navigation away from the host and no new windows; external links open in the system browser. */

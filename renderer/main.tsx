@@ -6,7 +6,8 @@ import './app/styles.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('missing #root');
-connectHost();
+// A conference join page (`/join?token=…`) opens its own connection with the link token.
+if (!/\/join\/?$/.test(window.location.pathname)) connectHost();
 createRoot(root).render(
   <StrictMode>
     <App />

@@ -174,4 +174,19 @@ export const COMMAND_ACCESS: Readonly<Record<CommandName, CommandAccess>> = {
   'demo:export': { need: 'demo.run', audit: true },
   'demo:start': { need: 'demo.run', audit: true },
   'demo:control': { need: 'demo.run', audit: true },
+  // conference: joining and taking part need only a connection — the handler admits a signed-in
+  // person, a guest with the room's link token or a wall decoder, and members act only in their room.
+  'conference:list': view,
+  'conference:create': { need: 'duty.edit', audit: true },
+  'conference:invite': { need: 'duty.edit', audit: true },
+  'conference:end': { need: 'duty.edit', audit: true },
+  'conference:rollCallStart': { need: 'duty.edit', audit: true },
+  'conference:rollCallNext': { need: 'duty.edit' },
+  'conference:rollCallEnd': { need: 'duty.edit', audit: true },
+  'conference:join': connection,
+  'conference:leave': connection,
+  'conference:signal': connection,
+  'conference:state': connection,
+  'conference:chat': connection,
+  'conference:rollCallAnswer': connection,
 };

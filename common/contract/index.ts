@@ -12,6 +12,8 @@ import { wallCommands, wallEvents } from './wall';
 import { healthCommands, healthEvents } from './health';
 // demo
 import { demoCommands, demoEvents } from './demo';
+// conference
+import { conferenceCommands, conferenceEvents } from './conference';
 
 export * from './alerts';
 export * from './errors';
@@ -28,6 +30,8 @@ export * from './wire';
 export * from './health';
 // demo
 export * from './demo';
+// conference
+export * from './conference';
 
 /** Every command the host answers, keyed `domain:verb`. */
 export const commands = {
@@ -44,6 +48,8 @@ export const commands = {
   ...healthCommands,
   // demo
   ...demoCommands,
+  // conference
+  ...conferenceCommands,
 } as const;
 
 /** Every event the host pushes. */
@@ -61,6 +67,8 @@ export const events = {
   ...healthEvents,
   // demo
   ...demoEvents,
+  // conference
+  ...conferenceEvents,
 } as const;
 
 export type CommandName = keyof typeof commands;

@@ -10,6 +10,7 @@ import { terrainFixUncertainty } from '../../common/alerts';
 import type { WallState, WeatherReading } from '../../common/contract';
 import { alertRoutes } from '../alerts/routes';
 import { createAlertsDomain } from '../alerts/domain';
+import { createConferenceDomain } from '../conference/domain';
 import { appHandlers } from '../app/handlers';
 import { liveStateFrom } from '../duty/live';
 import { openDutyService } from '../duty/service';
@@ -270,6 +271,17 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
     },
   });
   registry.register(alerts.handlers);
+  // conference: rooms and signalling; its records reach the duty log once that is open (below).
+  const conferenceLog: { write?: (text: string, at: number) => void } = {};
+  const conference = createConferenceDomain({
+    config: site.conference,
+    dataDir,
+    bus,
+    timeZone: site.site.timeZone,
+    record: (text, at) => conferenceLog.write?.(text, at),
+    log: createLogger('conference'),
+  });
+  registry.register(conference.handlers);
 
   const listenOn = opts.host ?? '127.0.0.1';
   const loopback = /^(127\.|::1$|localhost$)/.test(listenOn);
@@ -294,9 +306,10 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
     media: gateway,
     clipDir,
     exportDir: join(dataDir, 'exports'),
-    access: security,
+    access: conference.access(security),
     routes: [
       ...alertRoutes(alerts),
+      ...conference.routes,
       // Map tiles, terrain and the like; the map domain says when a path is not its own.
       {
         pattern: /^\/api\/map\//,
@@ -406,6 +419,12 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
   bus.on('alert:changed', (a) => demo.alertChanged(a));
   log('info', `demo: built-in tour "${BUILT_IN_TOUR}" ready`);
 
+  // conference: who joined, when, how long, and the roll calls go into the duty log (category 通话).
+  const conferenceDesk: CallContext = { ...systemContext('conference'), device: { id: 'conference', name: '视频会商', kind: 'host' } };
+  conferenceLog.write = (text, at) =>
+    void Promise.resolve(duty.handlers['duty:entryAdd']!({ category: 'call', text, tower: '', at: Math.min(at, Date.now()), attachments: [] }, conferenceDesk)).catch((e: Error) =>
+      log('warn', `conference: duty log entry not written: ${e.message}`),
+    );
   const tick = setInterval(() => bus.emit('app:tick', { hostTime: Date.now() }), 5000);
   tick.unref();
 
@@ -423,6 +442,8 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
         clearInterval(statsTimer);
         simControl?.close();
         await server.close();
+        // conference: participants cut off by the closing server are not written to a closing duty log.
+        conferenceLog.write = undefined;
         await map.close();
         // Heads get their Stop while the simulator (if any) still answers.
         await alerts.close();
@@ -434,6 +455,7 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
         await gateway.close();
         await simulator?.close();
         security.close();
+        conference.close();
       })()),
   };
 }

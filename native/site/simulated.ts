@@ -1,3 +1,4 @@
+import { ConferenceConfigSchema } from '../../common/conference';
 import { DEFAULT_ALERT_POLICY } from '../../common/alerts';
 import { DEFAULT_SECURITY_POLICY } from '../../common/auth';
 import { HealthConfigSchema } from '../../common/health';
@@ -119,6 +120,16 @@ export function buildSimulatedSite(ep: SimulatedSiteEndpoints): SiteConfig {
     },
     security: DEFAULT_SECURITY_POLICY,
     alerts: { ...DEFAULT_ALERT_POLICY, recipients: ep.alerts?.recipients ?? [] },
+    // conference: the sites the daily roll call (点名) goes through.
+    conference: ConferenceConfigSchema.parse({
+      sites: [
+        { id: 'liyang-city', name: '溧阳市应急管理局值班室', kind: 'duty-room' },
+        { id: 'daibu', name: '戴埠镇森林防火指挥部', kind: 'county' },
+        { id: 'shezhu', name: '社渚镇森林防火指挥部', kind: 'county' },
+        { id: 'longtan-farm', name: '龙潭林场', kind: 'farm' },
+        { id: 'tianmu-farm', name: '天目湖林场', kind: 'farm' },
+      ],
+    }),
     places: [
       { name: '天目湖', lat: 31.305, lon: 119.433 },
       { name: '南山竹海', lat: 31.178, lon: 119.462 },

@@ -726,6 +726,11 @@ export class WallController {
     return this.planOf([...this.windows, pinned], this.epochs, 'shed', tours);
   }
 
+  /** The source of a window's pane (the operator's windows; the alarm overlay has cameras only). */
+  private sourceAt(windowId: string, pane: number): PaneSource | null {
+    return this.windows.find((w) => w.id === windowId)?.panes[pane] ?? null;
+  }
+
   /** Recomputes every decoder's layout; a decoder whose layout changed gets a new revision and is sent it. */
   private recompute(): void {
     const tours: WallState['tours'] = [];
@@ -737,7 +742,10 @@ export class WallController {
       const dp = this.plan.decoders.find((d) => d.decoderId === s.cfg.id);
       const outputs: DecoderOutput[] = (dp?.outputs ?? []).map((o) => {
         const cam = o.video && o.profile ? o.video.cameraId : null;
-        const label = cam ? this.opts.cameras.get(cam) : undefined;
+        // conference: a conference pane plays no camera stream; the decoder joins the room.
+        const src = this.sourceAt(o.windowId, o.pane);
+        const conference = src?.kind === 'conference' && src.ref ? { roomId: src.ref } : undefined;
+        const label = cam ? this.opts.cameras.get(cam) : conference ? '视频会商' : undefined;
         return {
           id: `${o.windowId}.${o.pane}`,
           z: o.z,
@@ -745,6 +753,7 @@ export class WallController {
           crop: o.crop,
           stream: cam && o.profile ? { cameraId: cam, profile: o.profile, url: this.opts.mediaUrl(cam, o.profile) } : null,
           ...(label ? { label: label.slice(0, 64) } : {}),
+          ...(conference ? { conference } : {}),
         };
       });
       s.cost = dp?.cost ?? 0;

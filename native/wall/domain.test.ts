@@ -51,8 +51,11 @@ describe('wall domain through the host dispatcher', () => {
     const { call } = host();
     const r = await call('wall:openWindow', { rect: { x: 0, y: 0, w: -5, h: 100 }, split: 4 });
     expect(r).toMatchObject({ ok: false, error: { code: 'invalid_args', issues: [{ path: 'rect.w', message: 'must be positive' }] } });
-    const future = await call('wall:openWindow', { rect: { x: 0, y: 0, w: 1920, h: 1080 }, panes: [{ kind: 'conference' }] });
-    expect(future).toMatchObject({ ok: false, error: { code: 'unavailable', message: 'pane source "conference" is not yet available' } });
+    const future = await call('wall:openWindow', { rect: { x: 0, y: 0, w: 1920, h: 1080 }, panes: [{ kind: 'alert' }] });
+    expect(future).toMatchObject({ ok: false, error: { code: 'unavailable', message: 'pane source "alert" is not yet available' } });
+    // conference: a conference pane names its room.
+    const noRoom = await call('wall:openWindow', { rect: { x: 0, y: 0, w: 1920, h: 1080 }, panes: [{ kind: 'conference' }] });
+    expect(noRoom).toMatchObject({ ok: false, error: { code: 'invalid_args', message: 'a conference pane needs the room id in "ref"' } });
   });
 
   it('edits under the lock; a second console gets a conflict naming the holder', async () => {

@@ -5,6 +5,8 @@ import { AlertsWorkspace } from '../alerts/AlertsWorkspace';
 import { AuthGate } from '../auth/AuthGate';
 import { useCan } from '../auth/session';
 import { CameraTree } from '../cameras/CameraTree';
+import { ConferenceWorkspace } from '../conference/ConferenceWorkspace';
+import { JoinPage } from '../conference/JoinPage';
 import { DutyWorkspace } from '../duty/DutyWorkspace';
 import { HealthWorkspace } from '../health/HealthWorkspace';
 import { translate, useT } from '../i18n';
@@ -50,6 +52,8 @@ export function App() {
   }, [lang]);
   const decoderId = decoderRoute(window.location.pathname, window.location.search);
   if (decoderId) return <DecoderPage decoderId={decoderId} />;
+  // conference: a LAN participant's join link needs no sign-in (its token is the pass).
+  if (/\/join\/?$/.test(window.location.pathname)) return <JoinPage />;
   const surface = route(window.location.pathname);
   if (surface === 'led') return <LedPage />;
   return surface === 'touch' ? (
@@ -96,6 +100,9 @@ function Console() {
             {t('health.tab')}
           </button>
           {canDemo && <DemoTabButton />}
+          <button role="tab" aria-selected={workspace === 'conference'} className={workspace === 'conference' ? 'active' : ''} onClick={() => setWorkspace('conference')} data-testid="tab-conference">
+            {t('conf.tab')}
+          </button>
           {(canAdmin || canAudit) && (
             <button role="tab" aria-selected={workspace === 'admin'} className={workspace === 'admin' ? 'active' : ''} onClick={() => setWorkspace('admin')} data-testid="tab-admin">
               {t(canAdmin ? 'admin.tab' : 'admin.audit')}
@@ -142,6 +149,11 @@ function Console() {
       {workspace === 'demo' && (
         <main className="work demo-work-main">
           <DemoWorkspace />
+        </main>
+      )}
+      {workspace === 'conference' && (
+        <main className="work conf-work">
+          <ConferenceWorkspace />
         </main>
       )}
       <PtzPanel />

@@ -34,7 +34,7 @@ export function DemoTabButton() {
 }
 
 /** The tab label of each workspace a step may show. */
-const WORKSPACE_LABEL = { video: 'wall.tabVideo', wall: 'wall.tabWall', map: 'map.tab', duty: 'duty.tab', alerts: 'alert.tab', health: 'health.tab' } as const satisfies Record<DemoWorkspaceName, MessageKey>;
+const WORKSPACE_LABEL = { video: 'wall.tabVideo', wall: 'wall.tabWall', map: 'map.tab', duty: 'duty.tab', alerts: 'alert.tab', health: 'health.tab', conference: 'conf.tab' } as const satisfies Record<DemoWorkspaceName, MessageKey>;
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 

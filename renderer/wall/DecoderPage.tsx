@@ -3,6 +3,7 @@ import type { PtzPose } from '../../common/contract';
 import type { DecoderLayout, DecoderOutput, ReportedOutput } from '../../common/wall';
 import { host } from '../app/connection';
 import { LivePlayer } from '../video/live-player';
+import { WallConferenceView } from '../conference/wall-view';
 import { hudText } from '../../common/hud';
 
 const W = 1920;
@@ -20,6 +21,8 @@ interface Out {
   still: number;
   /** IDLE (no stream) => CONNECTING (player made) => PLAYING (frames advance) | ERROR (unsupported) */
   state: ReportedOutput['state'];
+  /** A conference's participant grid shown instead of a stream. */
+  conference: WallConferenceView | null;
 }
 
 /** The host hands decoders its own media routes (HTTP-FLV with a token); a relative one is on this origin. */
@@ -56,6 +59,7 @@ export function DecoderPage({ decoderId }: { decoderId: string }) {
       const vh = dest.h / (crop.h || 1);
       const picture = { width: `${vw}px`, height: `${vh}px`, left: `${-crop.x * vw}px`, top: `${-crop.y * vh}px` };
       Object.assign(o.video.style, picture);
+      if (o.conference) Object.assign(o.conference.grid.style, picture);
       Object.assign(o.hud.style, picture, { fontSize: `${Math.max(14, Math.round(vh / 28))}px` });
     };
     /** Poses come several times a second while a head moves: written straight into the HUD. */
@@ -71,6 +75,8 @@ export function DecoderPage({ decoderId }: { decoderId: string }) {
     const stop = (o: Out) => {
       o.player?.destroy();
       o.player = null;
+      o.conference?.stop();
+      o.conference = null;
       o.last = 0;
       o.still = 0;
     };
@@ -98,15 +104,22 @@ export function DecoderPage({ decoderId }: { decoderId: string }) {
           hud.innerHTML = '<div class="dec-hud-text"></div><div class="dec-hud-mark"></div>';
           el.append(video, hud);
           root.append(el);
-          o = { el, video, hud, player: null, url: null, out, last: 0, still: 0, state: 'idle' };
+          o = { el, video, hud, player: null, url: null, out, last: 0, still: 0, state: 'idle', conference: null };
           outs.set(out.id, o);
         }
         o.out = out;
         place(o);
         o.el.dataset.output = out.id;
         o.el.dataset.camera = out.stream?.cameraId ?? '';
-        const url = out.stream ? absolute(out.stream.url) : null;
-        if (url !== o.url) {
+        const url = out.stream ? absolute(out.stream.url) : out.conference ? `conference:${out.conference.roomId}` : null;
+        if (url !== o.url && out.conference) {
+          stop(o);
+          o.url = url;
+          o.hud.hidden = true;
+          o.conference = new WallConferenceView(out.conference.roomId, o.el);
+          o.state = 'connecting';
+          place(o);
+        } else if (url !== o.url) {
           stop(o);
           o.url = url;
           // Another camera: no HUD until its head reports a pose.
@@ -128,6 +141,7 @@ export function DecoderPage({ decoderId }: { decoderId: string }) {
     };
     const report = () => {
       for (const o of outs.values()) {
+        if (o.conference) o.state = o.conference.state === 'playing' ? 'playing' : 'connecting';
         if (!o.player || o.state === 'error') continue;
         const ct = o.video.currentTime;
         if (ct > o.last) {

@@ -3,7 +3,7 @@ import type { WallLockInfo, WallState } from '../../common/contract';
 import type { AppState } from '../app/store';
 
 /** Which workspace the console shows in its main area. */
-export type Workspace = 'video' | 'wall' | 'map' | 'duty' | 'alerts' | 'admin' | 'health' | 'demo';
+export type Workspace = 'video' | 'wall' | 'map' | 'duty' | 'alerts' | 'admin' | 'health' | 'demo' | 'conference';
 
 export interface WallSlice {
   workspace: Workspace;

@@ -238,6 +238,23 @@ export const SAMPLES: Partial<Record<CommandName, readonly Sample[]>> = {
   'demo:control': [{ action: 'next' }, { action: 'goto', index: 1 }, { action: 'stop' }],
   'demo:state': [{}],
   'demo:capture': [{}],
+  // conference: a room id that does not exist (create makes real ones, harmless: they hold no media).
+  'conference:list': [{}],
+  'conference:create': [{ name: '模糊测试会商' }],
+  'conference:invite': [{ roomId: 'fz-room', name: '龙潭林场', minutes: 5 }, { roomId: 'fz-room', siteId: 'longtan-farm' }],
+  'conference:join': [{ roomId: 'fz-room' }, { roomId: 'fz-room', token: 'cj1.bad.token', receiveOnly: true }, { roomId: 'fz-room', name: '访客', siteId: 'daibu' }],
+  'conference:leave': [{ roomId: 'fz-room' }],
+  'conference:signal': [
+    { roomId: 'fz-room', to: 'fz-peer', signal: { kind: 'offer', sdp: 'v=0\r\n' } },
+    { roomId: 'fz-room', to: 'fz-peer', signal: { kind: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 } } },
+  ],
+  'conference:state': [{ roomId: 'fz-room', audioMuted: true, videoOff: false, video: 'tower', towerCameraId: 't01-visible' }],
+  'conference:chat': [{ roomId: 'fz-room', text: '收到' }],
+  'conference:end': [{ roomId: 'fz-room' }],
+  'conference:rollCallStart': [{ roomId: 'fz-room' }, { roomId: 'fz-room', siteIds: ['daibu'] }],
+  'conference:rollCallNext': [{ roomId: 'fz-room' }],
+  'conference:rollCallAnswer': [{ roomId: 'fz-room', siteId: 'daibu' }],
+  'conference:rollCallEnd': [{ roomId: 'fz-room' }],
 };
 
 /** The valid samples of a command, with generator samples drawn. */

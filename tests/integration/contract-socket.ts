@@ -14,8 +14,8 @@ export interface ContractSocket {
 }
 
 /** A contract socket; with `as`, signed in as the test account of that role (tests/accounts.ts). */
-export async function openContractSocket(host: RunningHost, opts: { as?: Role } = {}): Promise<ContractSocket> {
-  const ws = new WebSocket(`${host.url.replace('http', 'ws')}/api/ws?token=${host.token}`);
+export async function openContractSocket(host: RunningHost, opts: { as?: Role; /** Another connection token (a device or a conference link). */ token?: string } = {}): Promise<ContractSocket> {
+  const ws = new WebSocket(`${host.url.replace('http', 'ws')}/api/ws?token=${encodeURIComponent(opts.token ?? host.token)}`);
   const waiting = new Map<number, (m: ServerMessage) => void>();
   const events: ContractSocket['events'] = [];
   let nextId = 1;
