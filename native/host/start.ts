@@ -16,7 +16,7 @@ import { liveStateFrom } from '../duty/live';
 import { openDutyService } from '../duty/service';
 import { createHealthDomain, type HealthDomain } from '../health/domain';
 import { createMapDomain } from '../map/domain';
-import { createPtzDomain } from '../ptz/domain';
+import { createPtzDomain, type PtzDomain } from '../ptz/domain';
 import { createSecurityDomain } from '../security/domain';
 import { createWallDomain } from '../wall/domain';
 import { BUILT_IN_TOUR, builtInTour } from '../demo/builtin';
@@ -37,7 +37,7 @@ import type { Logger } from './dispatch';
 import { EventBus } from './event-bus';
 import { createLogger } from './log';
 import { HandlerRegistry, systemContext, type CallContext } from './registry';
-import { startHostServer } from './server';
+import { startHostServer, type HostAccess } from './server';
 import { loadOrCreateTls } from './tls';
 
 export const VERSION = '0.1.0';
@@ -306,7 +306,7 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
     media: gateway,
     clipDir,
     exportDir: join(dataDir, 'exports'),
-    access: conference.access(security),
+    access: releasingHeads(conference.access(security), ptz),
     routes: [
       ...alertRoutes(alerts),
       ...conference.routes,
@@ -457,5 +457,19 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
         security.close();
         conference.close();
       })()),
+  };
+}
+
+/** A connection that closes gives up the PTZ heads it held (see PtzDomain.clientGone). */
+function releasingHeads(inner: HostAccess, ptz: Pick<PtzDomain, 'clientGone'>): HostAccess {
+  return {
+    gate: inner.gate,
+    deviceFor: (token, hostTokenMatches) => inner.deviceFor(token, hostTokenMatches),
+    connected: (ctx, close) => inner.connected(ctx, close),
+    disconnected: (ctx) => {
+      inner.disconnected(ctx);
+      ptz.clientGone(ctx.clientId);
+    },
+    receives: (ctx, event) => inner.receives(ctx, event),
   };
 }

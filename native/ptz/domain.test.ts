@@ -182,6 +182,20 @@ describe('PTZ domain', () => {
     expect((await h['ptz:releaseControl']({ cameraId: 't01-visible' }, alice)).holder).toBeNull();
   });
 
+  it('frees the heads of a connection that closed at once, and only that connection\'s', async () => {
+    const ev = new Events();
+    const dom = start(ev, {});
+    const h = dom.handlers;
+    await online(ev);
+    await h['ptz:absolute']({ cameraId: 't01-visible', pan: 10, tilt: 0 }, alice);
+    expect((await failure(h['ptz:absolute']({ cameraId: 't01-visible', pan: 20, tilt: 0 }, bob))).code).toBe('conflict');
+    dom.clientGone('bob');
+    expect((await failure(h['ptz:absolute']({ cameraId: 't01-visible', pan: 20, tilt: 0 }, bob))).code).toBe('conflict');
+    dom.clientGone('alice');
+    expect(ev.of('ptz:control')).toContainEqual(expect.objectContaining({ headId: 't01', holder: null }));
+    expect((await h['ptz:absolute']({ cameraId: 't01-visible', pan: 20, tilt: 0 }, bob)).headId).toBe('t01');
+  });
+
   it('moves absolutely and relatively, and manages presets with Chinese names', async () => {
     const ev = new Events();
     const { handlers: h } = start(ev);

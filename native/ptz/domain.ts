@@ -60,6 +60,11 @@ export interface PtzDomainOptions {
 export interface PtzDomain {
   handlers: PtzHandlers;
   actionLog: PtzActionLog;
+  /**
+   * A console's connection closed: the heads it held are free at once (stopped if moving) rather than
+   * blocking everyone — its own person on a reopened page included — until the hold runs out.
+   */
+  clientGone(clientId: string): void;
   close(): Promise<void>;
 }
 
@@ -474,6 +479,14 @@ export function createPtzDomain(opts: PtzDomainOptions): PtzDomain {
   return {
     handlers,
     actionLog,
+    clientGone(clientId) {
+      for (const h of heads.values()) {
+        if (!arbiter.release(h.spec.headId, clientId)) continue;
+        if (h.session.continuous) h.session.stop().catch(() => undefined);
+        record(h, null, clientId, 'releaseControl', 'connection closed', 'ok');
+        announceControl(h);
+      }
+    },
     close: () =>
       (closing ??= (async () => {
         clearInterval(tick);

@@ -332,6 +332,7 @@ export const en: Record<MessageKey, string> = {
   'map.openVideo': 'Open video and take PTZ',
   'map.noPose': 'No pose yet',
   'map.pose': 'Bearing {bearing}° tilt {tilt}° zoom {zoom}×',
+  'map.slewFailed': '{tower} could not turn: {reason}',
   'map.slewed': '{tower} turned to bearing {bearing}°, tilt {tilt}°, {dist} km',
   'map.measure': 'Measure',
   'map.measureTotal': 'Total {km} km',

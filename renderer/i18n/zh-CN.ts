@@ -331,6 +331,7 @@ export const zhCN = {
   'map.openVideo': '打开视频并接管云台',
   'map.noPose': '暂无云台姿态',
   'map.pose': '方位 {bearing}° 俯仰 {tilt}° 变倍 {zoom}×',
+  'map.slewFailed': '{tower} 未能转向：{reason}',
   'map.slewed': '{tower} 转向方位 {bearing}°，俯仰 {tilt}°，距离 {dist} 千米',
   'map.measure': '测距',
   'map.measureTotal': '全长 {km} 千米',

@@ -466,7 +466,12 @@ function MapView({ site }: { site: SiteView }) {
     setMenu(null);
     setHotspotPick(null);
     const ok = await absolute(plan.cameraId, { pan: Math.round(plan.pan * 100) / 100, tilt: Math.round(plan.tilt * 100) / 100 });
-    if (!ok) return;
+    if (!ok) {
+      // The refusal (held by someone else, head offline, …) is said here: the PTZ panel may show another camera.
+      const notice = useAppStore.getState().ptzNotice;
+      setSlewInfo(t('map.slewFailed', { tower: plan.tower.name, reason: notice?.cameraId === plan.cameraId ? notice.text : '' }));
+      return;
+    }
     useAppStore.getState().openCamera(plan.cameraId);
     useAppStore.getState().selectMapTower(plan.tower.id);
     setSlewInfo(t('map.slewed', { tower: plan.tower.name, bearing: plan.bearing.toFixed(1), dist: (plan.distance / 1000).toFixed(2), tilt: plan.tilt.toFixed(1) }));

@@ -1,10 +1,12 @@
+import type { HostApi } from '../../common/contract';
 import { angleDiff } from '../../common/ptz';
+import { openContractSocket } from '../integration/contract-socket';
 import { consoleUrl, expect, test } from './fixtures';
 import { ConsolePage } from './pages/console.page';
 import { PtzPage, hostCall } from './pages/ptz.page';
 
-// Each test steers its own tower: a head stays held by the page that last moved it for 30 s,
-// and every page is a client of its own.
+// Each test steers its own tower: a head stays held by the page that last moved it for 30 s (or
+// until that page closes), and every page is a client of its own.
 
 test('the joystick turns the head, the HUD and the host follow, and releasing the stick stops it', async ({ page, host }, testInfo) => {
   const con = new ConsolePage(page);
@@ -126,8 +128,9 @@ test('a head held by another console disables the controls and says who and unti
   await ptz.expectHudPose(0);
   await expect(page.getByTestId('ptz-control')).toHaveAttribute('data-state', 'free');
 
-  // Another console takes the head.
-  const other = await hostCall(host, 'ptz:takeControl', { cameraId: 't06-visible', priority: 'operator' });
+  // Another console takes the head (and stays connected: a console that closes gives its heads up).
+  const otherConsole = await openContractSocket(host, { as: 'operator' });
+  const other = await otherConsole.value<HostApi['ptz:takeControl']['result']>('ptz:takeControl', { cameraId: 't06-visible', priority: 'operator' });
   // Named as the person signed in there, not as a connection id.
   const who = other.holder?.who ?? '';
   expect(who).toBe('李值班员');
@@ -139,6 +142,7 @@ test('a head held by another console disables the controls and says who and unti
   await page.getByTestId('ptz-takeover').click();
   await expect(page.getByTestId('ptz-control')).toHaveAttribute('data-state', 'mine');
   await expect(page.getByTestId('ptz-pad-right')).toBeEnabled();
+  otherConsole.close();
 
   // The tower's link is cut: the panel says so in words, the HUD marks the head offline.
   const sim = host.simulator;
