@@ -70,6 +70,16 @@ test('the built-in tour drives wall and map, presenter keys and joystick buttons
     await page.waitForTimeout(150);
   }
   await expect.poll(async () => (await centreOf(page)).lon).toBeGreaterThan(119.45);
+  // The wheel zoom eases on after the last notch: take the view once it has been still for 600 ms.
+  let last = '';
+  await expect
+    .poll(async () => {
+      const now = JSON.stringify(await centreOf(page));
+      const still = now === last;
+      last = now;
+      return still;
+    }, { intervals: [600], timeout: 15_000 })
+    .toBe(true);
   const mapBefore = await centreOf(page);
 
   const demo = new DemoPage(page);
